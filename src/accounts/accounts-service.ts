@@ -1,0 +1,158 @@
+import { isoAfter, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { AuthIdentity } from '../crypto/auth-tokens.js';
+import { verifyPassword } from '../crypto/passwords.js';
+import { newUid } from '../crypto/tokens.js';
+import type { Db } from '../db/database.js';
+import { isUniqueViolation } from '../db/dialect.js';
+import type { UserRow } from '../db/tables.js';
+import type { DeviceGrant, DevicesService } from '../devices/devices-service.js';
+import { AppError } from '../errors.js';
+import type { TenantAccountWithToken } from '../members/members-schemas.js';
+import { toTenantAccount } from '../members/members-service.js';
+import {
+  findMemberByUser,
+  findMemberByUserCode,
+  listActiveMembershipsOfUser,
+  listMemberStoreUids,
+  listStoreUidsOfMemberships,
+} from '../members/members-store.js';
+import type { AccessGrant, SessionsService } from '../sessions/sessions-service.js';
+import type { Account, DeviceLoginInput } from './accounts-schemas.js';
+import {
+  clearLoginThrottle,
+  countLoginFailure,
+  findLoginThrottle,
+  findUser,
+  findUserByIdentity,
+  insertIdentity,
+  insertUser,
+  lockUserCode,
+  setDefaultTenant,
+} from './accounts-store.js';
+
+export class AccountsService {
+  constructor(
+    private readonly db: Db,
+    private readonly config: Pick<Config, 'login'>,
+    private readonly clock: Clock,
+    private readonly sessions: SessionsService,
+    private readonly devices: DevicesService,
+  ) {}
+
+  /**
+   * The user behind an authToken's identity (issuer + subject). The first time an
+   * identity is seen its user is created from the `email` and `name` claims.
+   */
+  async resolveUser(identity: AuthIdentity): Promise<UserRow> {
+    const existing = await findUserByIdentity(this.db, identity.issuer, identity.subject);
+    if (existing) return existing;
+    const now = this.clock.now().toISOString();
+    const user: UserRow = {
+      uid: newUid(),
+      email: identity.email?.toLowerCase() ?? null,
+      display_name: identity.name,
+      default_tenant_uid: null,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        await insertUser(tx, user);
+        await insertIdentity(tx, { issuer: identity.issuer, subject: identity.subject, user_uid: user.uid, email: user.email, created_at: now });
+      });
+      return user;
+    } catch (error) {
+      // A concurrent first request for the same identity created it first.
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await findUserByIdentity(this.db, identity.issuer, identity.subject);
+      if (!winner) throw error;
+      return winner;
+    }
+  }
+
+  /** The user with their active memberships. */
+  async getAccount(userUid: string): Promise<Account> {
+    const user = await findUser(this.db, userUid);
+    if (!user) throw new AppError('invalid_token');
+    const memberships = await listActiveMembershipsOfUser(this.db, userUid);
+    const stores = await listStoreUidsOfMemberships(this.db, memberships);
+    return {
+      uid: user.uid,
+      email: user.email,
+      displayName: user.display_name,
+      defaultTenantUid: user.default_tenant_uid,
+      createdAt: user.created_at,
+      tenants: memberships.map((m) => toTenantAccount(m, stores.get(`${m.tenant_uid}/${m.uid}`) ?? [])),
+    };
+  }
+
+  /** Sets the default tenant: 422 `unknown_tenant` unless the user is an active member of it. */
+  async setDefaultTenant(grant: AccessGrant, tenantUid: string): Promise<Account> {
+    const member = await findMemberByUser(this.db, tenantUid, grant.userUid);
+    if (!member || member.status !== 'active') {
+      throw new AppError('unknown_tenant', 'The user is not an active member of that tenant');
+    }
+    await setDefaultTenant(this.db, grant.userUid, tenantUid, this.clock.now().toISOString());
+    return this.getAccount(grant.userUid);
+  }
+
+  /**
+   * Staff login on a device. An unknown user code, a wrong password, a disabled
+   * member and a member without a password all give 401 `invalid_credentials`
+   * after the same argon2 work. After `lockoutThreshold` consecutive failures the
+   * user code is locked (429) for a window that doubles with each further failure.
+   * A device bound to a store admits only members who may use it (403).
+   */
+  async deviceLogin(device: DeviceGrant, input: DeviceLoginInput): Promise<TenantAccountWithToken> {
+    const { tenantUid } = device;
+    const now = this.clock.now();
+    const throttle = await findLoginThrottle(this.db, tenantUid, input.userCode);
+    if (throttle?.locked_until && throttle.locked_until > now.toISOString()) {
+      const seconds = Math.max(1, Math.ceil((Date.parse(throttle.locked_until) - now.getTime()) / 1000));
+      throw new AppError('too_many_attempts', `Too many failed attempts; try again in ${seconds} s`, { 'retry-after': String(seconds) });
+    }
+    const member = await findMemberByUserCode(this.db, tenantUid, input.userCode);
+    const usable = member?.status === 'active' ? member : undefined;
+    const ok = await verifyPassword(usable?.password_hash, input.password);
+    if (!ok || !usable) {
+      await this.recordFailure(tenantUid, input.userCode);
+      throw new AppError('invalid_credentials');
+    }
+    const storeUids = (await listMemberStoreUids(this.db, tenantUid, [usable.uid])).get(usable.uid) ?? [];
+    if (device.storeUid !== null && storeUids.length > 0 && !storeUids.includes(device.storeUid)) {
+      throw new AppError('store_access_denied', 'The user may not use the store this device is bound to');
+    }
+    const issued = await this.db.transaction().execute(async (tx) => {
+      if (throttle) await clearLoginThrottle(tx, tenantUid, input.userCode);
+      await this.devices.markSeen(tx, device);
+      return this.sessions.issue(tx, { tenantUid, memberUid: usable.uid, userUid: usable.user_uid, deviceUid: device.deviceUid });
+    });
+    return { ...toTenantAccount(usable, storeUids), ...issued };
+  }
+
+  private async recordFailure(tenantUid: string, userCode: string): Promise<void> {
+    const { lockoutThreshold, lockoutBaseSeconds, lockoutMaxSeconds } = this.config.login;
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (tx) => {
+      const failures = await countLoginFailure(tx, tenantUid, userCode, now.toISOString());
+      if (failures < lockoutThreshold) return;
+      const seconds = Math.min(lockoutMaxSeconds, lockoutBaseSeconds * 2 ** Math.min(failures - lockoutThreshold, 30));
+      await lockUserCode(tx, tenantUid, userCode, isoAfter(now, seconds));
+    });
+  }
+
+  /**
+   * Exchanges an authToken for an access token of one tenant. 403 `not_a_member`
+   * (also when the tenant does not exist), 403 `account_disabled`.
+   */
+  async exchangeAuthToken(identity: AuthIdentity, tenantUid: string): Promise<TenantAccountWithToken> {
+    const user = await this.resolveUser(identity);
+    const member = await findMemberByUser(this.db, tenantUid, user.uid);
+    if (!member) throw new AppError('not_a_member');
+    if (member.status !== 'active') throw new AppError('account_disabled');
+    const storeUids = (await listMemberStoreUids(this.db, tenantUid, [member.uid])).get(member.uid) ?? [];
+    const issued = await this.sessions.issue(this.db, { tenantUid, memberUid: member.uid, userUid: user.uid });
+    return { ...toTenantAccount(member, storeUids), ...issued };
+  }
+}

@@ -1,0 +1,157 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AccountsService } from './accounts/accounts-service.js';
+import { registerAccountsRoutes } from './accounts/accounts-routes.js';
+import { AccountSchema } from './accounts/accounts-schemas.js';
+import { createBuiltinAuth } from './auth-service/auth-service.js';
+import { registerAuthServiceRoutes } from './auth-service/auth-service-routes.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { AuthTokenVerifier, localIssuerKeys, remoteIssuerKeys, type IssuerKeys } from './crypto/auth-tokens.js';
+import type { OpenedDatabase } from './db/database.js';
+import { AppError } from './errors.js';
+import { DevicesService } from './devices/devices-service.js';
+import { registerDevicesRoutes } from './devices/devices-routes.js';
+import { DeviceSchema } from './devices/devices-schemas.js';
+import { Authenticator } from './http/auth.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { registerHealthRoutes } from './http/health-routes.js';
+import { ProblemSchema } from './http/schemas.js';
+import { validatorCompiler } from './http/validation.js';
+import { InvitationsService } from './invitations/invitations-service.js';
+import { registerInvitationsRoutes } from './invitations/invitations-routes.js';
+import { InvitationSchema } from './invitations/invitations-schemas.js';
+import { MembersService } from './members/members-service.js';
+import { registerMembersRoutes } from './members/members-routes.js';
+import { TenantAccountSchema, TenantAccountWithTokenSchema } from './members/members-schemas.js';
+import { SessionsService } from './sessions/sessions-service.js';
+import { registerSessionsRoutes } from './sessions/sessions-routes.js';
+import { StoresService } from './stores/stores-service.js';
+import { registerStoresRoutes } from './stores/stores-routes.js';
+import { StoreSchema } from './stores/stores-schemas.js';
+import { TenantsService } from './tenants/tenants-service.js';
+import { registerTenantsRoutes } from './tenants/tenants-routes.js';
+import { TenantSchema } from './tenants/tenants-schemas.js';
+
+export type App = FastifyInstance<
+  import('fastify').RawServerDefault,
+  import('fastify').RawRequestDefaultExpression,
+  import('fastify').RawReplyDefaultExpression,
+  import('fastify').FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface BuildAppOptions {
+  config: Config;
+  database: OpenedDatabase;
+  clock?: Clock;
+  /** Pino options or false; defaults to JSON logs at config.logLevel. */
+  logger?: boolean | object;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route forwards its body untouched (the built-in auth service). */
+    forwardsBody?: boolean;
+  }
+}
+
+/**
+ * Builds the whole service on an opened database. Every feature is wired here by
+ * hand: routes → service → store.
+ */
+export async function buildApp({ config, database, clock = systemClock, logger }: BuildAppOptions): Promise<App> {
+  const app = Fastify({
+    logger: logger ?? {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-invite-token"]', 'req.headers.cookie'], censor: '[redacted]' },
+    },
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler());
+  acceptEmptyJsonBodies(app);
+  refuseBodiesWhereNoneIsExpected(app);
+  registerErrorHandling(app);
+
+  for (const schema of [ProblemSchema, TenantAccountSchema, TenantAccountWithTokenSchema, AccountSchema, TenantSchema, StoreSchema, DeviceSchema, InvitationSchema]) {
+    app.addSchema(schema);
+  }
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'POS account service',
+        version: '0.1.0',
+        description: 'Accounts for point-of-sale platforms: tenants, stores, devices, staff and invitations.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          accessToken: { type: 'http', scheme: 'bearer', description: 'acc_… from a login or token exchange' },
+          deviceToken: { type: 'http', scheme: 'bearer', description: 'dev_… of an attached device' },
+          authToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT of a trusted auth service' },
+          sessionToken: { type: 'http', scheme: 'bearer', description: 'Session token of the built-in auth service' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const db = database.db;
+  const issuers: IssuerKeys[] = config.auth.issuers.map((i) => ({
+    issuer: i.issuer,
+    audience: i.audience,
+    getKey: remoteIssuerKeys(i.issuer, i.jwksUri),
+  }));
+  if (config.auth.builtin) {
+    const builtin = await createBuiltinAuth(config, db);
+    issuers.push({ issuer: builtin.issuer, audience: builtin.issuer, getKey: localIssuerKeys(builtin.getJwks) });
+    registerAuthServiceRoutes(app, builtin);
+  }
+
+  const sessions = new SessionsService(db, config, clock);
+  const devices = new DevicesService(db, clock);
+  const authenticator = new Authenticator(sessions, devices, new AuthTokenVerifier(issuers, config.auth.algorithms, clock));
+  const accounts = new AccountsService(db, config, clock, sessions, devices);
+  const members = new MembersService(db, config, clock, sessions);
+  const tenants = new TenantsService(db, clock, accounts, sessions);
+  const stores = new StoresService(db, clock);
+  const invitations = new InvitationsService(db, config, clock, accounts, sessions);
+
+  registerHealthRoutes(app, database);
+  registerAccountsRoutes(app, authenticator, accounts, members);
+  registerSessionsRoutes(app, authenticator, sessions);
+  registerTenantsRoutes(app, authenticator, tenants);
+  registerStoresRoutes(app, authenticator, stores);
+  registerDevicesRoutes(app, authenticator, devices);
+  registerMembersRoutes(app, authenticator, members);
+  registerInvitationsRoutes(app, authenticator, invitations);
+  return app;
+}
+
+/** `Content-Type: application/json` with an empty body is no body, not a parse error. */
+function acceptEmptyJsonBodies(app: App): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+}
+
+/** A route without a body schema takes no body: sending one is a 400, as an unknown field would be. */
+function refuseBodiesWhereNoneIsExpected(app: App): void {
+  app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.config.forwardsBody || request.routeOptions.schema?.body) return;
+    const body = request.body;
+    const empty = body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0);
+    if (!empty) throw new AppError('validation_failed', 'This endpoint takes no body');
+  });
+}

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { betterAuth, type BetterAuthOptions } from 'better-auth';
+import { getMigrations } from 'better-auth/db/migration';
+import { bearer, jwt } from 'better-auth/plugins';
+import type { Kysely } from 'kysely';
+import type { JSONWebKeySet } from 'jose';
+import type { Config } from '../config.js';
+
+/** How long the built-in auth service's JWTs live. */
+const AUTH_TOKEN_LIFETIME = '15m';
+
+/**
+ * The built-in auth service: Better Auth with e-mail and password, bearer
+ * sessions and EdDSA-signed JWTs, on the service's own database in auth_* tables.
+ * The account service never reads those tables: it trusts this issuer only
+ * through its JWKS, exactly like an external OIDC issuer.
+ */
+export interface BuiltinAuth {
+  /** The `iss` (and `aud`) of its JWTs. */
+  issuer: string;
+  handler(request: Request): Promise<Response>;
+  getJwks(): Promise<JSONWebKeySet>;
+}
+
+function authOptions(config: Config, db: Kysely<any>, secret: string) {
+  return {
+    appName: 'POS accounts',
+    baseURL: config.publicUrl,
+    basePath: '/auth',
+    secret,
+    database: { db, type: 'sqlite' as const },
+    telemetry: { enabled: false },
+    trustedOrigins: [...config.auth.trustedOrigins],
+    // The client address is set by the forwarding route from the socket (or the
+    // proxy chain Fastify trusts), never taken from a client-sent header.
+    advanced: { ipAddress: { ipAddressHeaders: ['x-pos-client-ip'] } },
+    user: { modelName: 'auth_users' },
+    session: { modelName: 'auth_sessions' },
+    account: { modelName: 'auth_accounts' },
+    verification: { modelName: 'auth_verifications' },
+    emailAndPassword: { enabled: true, requireEmailVerification: false },
+    plugins: [
+      bearer(),
+      jwt({
+        schema: { jwks: { modelName: 'auth_jwks' } },
+        jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
+        jwt: {
+          issuer: config.publicUrl,
+          audience: config.publicUrl,
+          expirationTime: AUTH_TOKEN_LIFETIME,
+          getSubject: ({ user }) => user.id,
+          // Standard OIDC claims only; email_verified only where the address was verified.
+          definePayload: ({ user }) => ({
+            email: user.email,
+            name: user.name,
+            ...(user.emailVerified ? { email_verified: true } : {}),
+          }),
+        },
+      }),
+    ],
+  } satisfies BetterAuthOptions;
+}
+
+/** Creates the built-in auth service and brings its tables up to date. */
+export async function createBuiltinAuth(config: Config, db: Kysely<any>): Promise<BuiltinAuth> {
+  const options = authOptions(config, db, config.auth.secret ?? loadOrCreateSecret(config.dataDir));
+  const { runMigrations } = await getMigrations(options);
+  await runMigrations();
+  const auth = betterAuth(options);
+  return {
+    issuer: config.publicUrl,
+    handler: (request) => auth.handler(request),
+    getJwks: async () => (await auth.api.getJwks()) as JSONWebKeySet,
+  };
+}
+
+/** The secret kept in the data folder, made on first start. */
+function loadOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'auth-secret');
+  try {
+    const existing = fs.readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

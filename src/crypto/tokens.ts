@@ -1,0 +1,42 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+export type TokenKind = 'device' | 'access' | 'invite';
+
+const PREFIX: Record<TokenKind, string> = { device: 'dev_', access: 'acc_', invite: 'inv_' };
+
+/** 32 random bytes (256 bits), base64url: 43 characters. */
+const TOKEN_BODY = /^[A-Za-z0-9_-]{43}$/;
+
+export interface MintedToken {
+  /** The secret, shown to the client once and never stored. */
+  token: string;
+  /** What is stored and looked up: SHA-256 of the token, hex. */
+  hash: string;
+}
+
+/** Makes a new opaque token of the given kind and the hash to store for it. */
+export function mintToken(kind: TokenKind): MintedToken {
+  const token = PREFIX[kind] + randomBytes(32).toString('base64url');
+  return { token, hash: hashToken(token) };
+}
+
+/**
+ * SHA-256 of a token. A fast hash is enough: the token has 256 bits of entropy,
+ * so a stolen hash cannot be reversed, and lookups by hash take constant time.
+ */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The kind of a well-formed opaque token, or undefined for anything else. */
+export function tokenKind(token: string): TokenKind | undefined {
+  for (const kind of Object.keys(PREFIX) as TokenKind[]) {
+    if (token.startsWith(PREFIX[kind]) && TOKEN_BODY.test(token.slice(PREFIX[kind].length))) return kind;
+  }
+  return undefined;
+}
+
+/** A random identifier for new rows: 16 bytes, base64url, matching the identifier pattern. */
+export function newUid(): string {
+  return randomBytes(16).toString('base64url');
+}

@@ -1,0 +1,15 @@
+/**
+ * The one place that knows how each database reports errors.
+ */
+
+/** True when the error is a unique or primary-key violation, on SQLite or PostgreSQL. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/** The constraint or columns a unique violation names, to tell which 409 it is. */
+export function violatedConstraint(error: unknown): string {
+  const e = error as { constraint?: string; message?: string } | null;
+  return e?.constraint ?? e?.message ?? '';
+}

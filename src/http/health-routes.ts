@@ -1,0 +1,31 @@
+import { Type } from 'typebox';
+import type { App } from '../app.js';
+import type { OpenedDatabase } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { problems } from './schemas.js';
+
+const Status = Type.Object({ status: Type.String() });
+
+export function registerHealthRoutes(app: App, database: OpenedDatabase): void {
+  let closing = false;
+  app.addHook('onClose', async () => {
+    closing = true;
+  });
+
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: Status } } }, async () => ({ status: 'ok' }));
+
+  app.get(
+    '/readyz',
+    { schema: { tags: ['operations'], summary: 'Readiness: the database answers', response: { 200: Status, ...problems(503) } } },
+    async (request) => {
+      if (closing) throw new AppError('service_unavailable', 'The node is shutting down');
+      try {
+        await database.ping();
+      } catch (error) {
+        request.log.warn({ err: error }, 'database ping failed');
+        throw new AppError('service_unavailable', 'The database does not answer');
+      }
+      return { status: 'ready' };
+    },
+  );
+}

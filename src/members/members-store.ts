@@ -1,0 +1,90 @@
+import type { Db } from '../db/database.js';
+import type { MemberRow } from '../db/tables.js';
+
+/** A member row with its tenant's name. */
+export type MemberWithTenant = MemberRow & { tenant_name: string };
+
+function selectMembers(db: Db) {
+  return db
+    .selectFrom('members as m')
+    .innerJoin('tenants as t', 't.uid', 'm.tenant_uid')
+    .selectAll('m')
+    .select('t.name as tenant_name');
+}
+
+export async function findMember(db: Db, tenantUid: string, memberUid: string): Promise<MemberWithTenant | undefined> {
+  return selectMembers(db).where('m.tenant_uid', '=', tenantUid).where('m.uid', '=', memberUid).executeTakeFirst();
+}
+
+export async function findMemberByUser(db: Db, tenantUid: string, userUid: string): Promise<MemberWithTenant | undefined> {
+  return selectMembers(db).where('m.tenant_uid', '=', tenantUid).where('m.user_uid', '=', userUid).executeTakeFirst();
+}
+
+export async function findMemberByUserCode(db: Db, tenantUid: string, userCode: string): Promise<MemberWithTenant | undefined> {
+  return selectMembers(db).where('m.tenant_uid', '=', tenantUid).where('m.user_code', '=', userCode).executeTakeFirst();
+}
+
+/** A user's active memberships in every tenant, oldest first. */
+export async function listActiveMembershipsOfUser(db: Db, userUid: string): Promise<MemberWithTenant[]> {
+  return selectMembers(db)
+    .where('m.user_uid', '=', userUid)
+    .where('m.status', '=', 'active')
+    .orderBy('m.created_at')
+    .orderBy('m.tenant_uid')
+    .execute();
+}
+
+/** Store uids of each given member of a tenant ([] means all stores). */
+export async function listMemberStoreUids(db: Db, tenantUid: string, memberUids: string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>(memberUids.map((uid) => [uid, []]));
+  if (memberUids.length === 0) return result;
+  const rows = await db
+    .selectFrom('member_stores')
+    .select(['member_uid', 'store_uid'])
+    .where('tenant_uid', '=', tenantUid)
+    .where('member_uid', 'in', memberUids)
+    .orderBy('store_uid')
+    .execute();
+  for (const row of rows) result.get(row.member_uid)?.push(row.store_uid);
+  return result;
+}
+
+/** Store uids of the members of several tenants at once: key `${tenant}/${member}`. */
+export async function listStoreUidsOfMemberships(
+  db: Db,
+  memberships: { tenant_uid: string; uid: string }[],
+): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>(memberships.map((m) => [`${m.tenant_uid}/${m.uid}`, []]));
+  if (memberships.length === 0) return result;
+  const rows = await db
+    .selectFrom('member_stores')
+    .select(['tenant_uid', 'member_uid', 'store_uid'])
+    .where((eb) => eb.or(memberships.map((m) => eb.and([eb('tenant_uid', '=', m.tenant_uid), eb('member_uid', '=', m.uid)]))))
+    .orderBy('store_uid')
+    .execute();
+  for (const row of rows) result.get(`${row.tenant_uid}/${row.member_uid}`)?.push(row.store_uid);
+  return result;
+}
+
+export async function insertMember(db: Db, row: MemberRow): Promise<void> {
+  await db.insertInto('members').values(row).execute();
+}
+
+export async function setMemberStores(db: Db, tenantUid: string, memberUid: string, storeUids: string[]): Promise<void> {
+  await db.deleteFrom('member_stores').where('tenant_uid', '=', tenantUid).where('member_uid', '=', memberUid).execute();
+  if (storeUids.length > 0) {
+    await db
+      .insertInto('member_stores')
+      .values(storeUids.map((store_uid) => ({ tenant_uid: tenantUid, member_uid: memberUid, store_uid })))
+      .execute();
+  }
+}
+
+export async function updateMember(
+  db: Db,
+  tenantUid: string,
+  memberUid: string,
+  patch: Partial<Omit<MemberRow, 'tenant_uid' | 'uid' | 'user_uid' | 'created_at'>>,
+): Promise<void> {
+  await db.updateTable('members').set(patch).where('tenant_uid', '=', tenantUid).where('uid', '=', memberUid).execute();
+}

@@ -1,0 +1,80 @@
+import { isoAfter, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { hashToken, mintToken } from '../crypto/tokens.js';
+import type { Db } from '../db/database.js';
+import type { Role } from '../http/schemas.js';
+import { findActiveAccessToken, insertAccessToken, revokeAccessToken, revokeMemberAccessTokens } from './sessions-store.js';
+
+/** The caller behind a valid access token. */
+export interface AccessGrant {
+  tokenHash: string;
+  tenantUid: string;
+  memberUid: string;
+  userUid: string;
+  deviceUid: string | null;
+  role: Role;
+}
+
+export interface IssuedAccessToken {
+  accessToken: string;
+  expiresAt: string;
+}
+
+/**
+ * Access tokens: opaque `acc_` tokens scoped to one membership, stored as hashes,
+ * checked against the database on every request so that revocation takes effect
+ * at once on every node.
+ */
+export class SessionsService {
+  constructor(
+    private readonly db: Db,
+    private readonly config: Pick<Config, 'accessTokenTtlSeconds'>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Mints an access token for a membership; pass the transaction it belongs to. */
+  async issue(
+    tx: Db,
+    grant: { tenantUid: string; memberUid: string; userUid: string; deviceUid?: string | null },
+  ): Promise<IssuedAccessToken> {
+    const now = this.clock.now();
+    const { token, hash } = mintToken('access');
+    const expiresAt = isoAfter(now, this.config.accessTokenTtlSeconds);
+    await insertAccessToken(tx, {
+      token_hash: hash,
+      tenant_uid: grant.tenantUid,
+      member_uid: grant.memberUid,
+      user_uid: grant.userUid,
+      device_uid: grant.deviceUid ?? null,
+      created_at: now.toISOString(),
+      expires_at: expiresAt,
+      revoked_at: null,
+    });
+    return { accessToken: token, expiresAt };
+  }
+
+  /** The grant of a usable access token, or undefined. */
+  async resolve(token: string): Promise<AccessGrant | undefined> {
+    const tokenHash = hashToken(token);
+    const row = await findActiveAccessToken(this.db, tokenHash, this.clock.now().toISOString());
+    if (!row) return undefined;
+    return {
+      tokenHash,
+      tenantUid: row.tenant_uid,
+      memberUid: row.member_uid,
+      userUid: row.user_uid,
+      deviceUid: row.device_uid,
+      role: row.role as Role,
+    };
+  }
+
+  /** Logout: the token stops working on the next request. */
+  async revoke(grant: AccessGrant): Promise<void> {
+    await revokeAccessToken(this.db, grant.tokenHash, this.clock.now().toISOString());
+  }
+
+  /** Revokes a member's tokens, but the one in `keep`. */
+  async revokeMemberTokens(tx: Db, tenantUid: string, memberUid: string, keep?: AccessGrant): Promise<void> {
+    await revokeMemberAccessTokens(tx, tenantUid, memberUid, this.clock.now().toISOString(), keep?.tokenHash);
+  }
+}
