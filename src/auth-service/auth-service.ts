@@ -35,7 +35,8 @@ function authOptions(config: Config, db: Kysely<any>, secret: string) {
     trustedOrigins: [...config.auth.trustedOrigins],
     // The client address is set by the forwarding route from the socket (or the
     // proxy chain Fastify trusts), never taken from a client-sent header.
-    advanced: { ipAddress: { ipAddressHeaders: ['x-pos-client-ip'] } },
+    // Origin checks stay on whatever NODE_ENV says (Better Auth turns them off under test).
+    advanced: { ipAddress: { ipAddressHeaders: ['x-pos-client-ip'] }, disableOriginCheck: false },
     user: { modelName: 'auth_users' },
     session: { modelName: 'auth_sessions' },
     account: { modelName: 'auth_accounts' },

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachDevice, call, createOwner, createStaff, createStore, deviceLogin, type Owner } from './support/factories.js';
+import { buildTestApp, type TestApp } from './support/test-app.js';
+
+describe('device login (POST /account)', () => {
+  let t: TestApp;
+  let owner: Owner;
+  let deviceToken: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    owner = await createOwner(t.app);
+    deviceToken = await attachDevice(t.app, owner);
+  });
+  afterAll(() => t.close());
+
+  it('logs a staff member in with user code and PIN and returns an access token of the tenant', async () => {
+    const staff = await createStaff(t.app, owner);
+    const response = await deviceLogin(t.app, deviceToken, staff.userCode, staff.password);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      uid: staff.uid,
+      tenant: { uid: owner.tenantUid, name: 'Test Tenant' },
+      role: 'staff',
+      status: 'active',
+      userCode: staff.userCode,
+      hasPassword: true,
+    });
+    expect(response.body.accessToken).toMatch(/^acc_[A-Za-z0-9_-]{43}$/);
+    expect(Date.parse(response.body.expiresAt) - Date.now()).toBeGreaterThan(3500_000);
+    expect(response.body).not.toHaveProperty('password');
+    const me = await call(t.app, { method: 'GET', url: `/tenants/${owner.tenantUid}/account`, token: response.body.accessToken });
+    expect(me.status).toBe(200);
+    expect(me.body.uid).toBe(staff.uid);
+  });
+
+  it('accepts the device token without the Bearer scheme', async () => {
+    const staff = await createStaff(t.app, owner);
+    const response = await call(t.app, {
+      method: 'POST',
+      url: '/account',
+      headers: { authorization: deviceToken },
+      body: { userCode: staff.userCode, password: staff.password },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('gives the same 401 invalid_credentials for unknown code, wrong PIN, disabled member and member without password', async () => {
+    const staff = await createStaff(t.app, owner);
+    const disabled = await createStaff(t.app, owner, { status: 'disabled' });
+    const noPassword = await createStaff(t.app, owner, { password: undefined });
+    const attempts = [
+      ['nobody-here', '482913'],
+      [staff.userCode, '000000'],
+      [disabled.userCode, disabled.password],
+      [noPassword.userCode, '482913'],
+    ];
+    for (const [code, pin] of attempts) {
+      const response = await deviceLogin(t.app, deviceToken, code, pin);
+      expect(response.status).toBe(401);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+      expect(response.body).toMatchObject({ status: 401, code: 'invalid_credentials', title: expect.any(String), detail: expect.any(String) });
+    }
+  });
+
+  it('admits on a store-bound device only members who may use that store', async () => {
+    const storeA = await createStore(t.app, owner);
+    const storeB = await createStore(t.app, owner);
+    const boundToA = await attachDevice(t.app, owner, storeA);
+    const onlyB = await createStaff(t.app, owner, { storeUids: [storeB] });
+    const onlyA = await createStaff(t.app, owner, { storeUids: [storeA] });
+    const everywhere = await createStaff(t.app, owner);
+
+    const denied = await deviceLogin(t.app, boundToA, onlyB.userCode, onlyB.password);
+    expect(denied.status).toBe(403);
+    expect(denied.body.code).toBe('store_access_denied');
+    expect((await deviceLogin(t.app, boundToA, onlyA.userCode, onlyA.password)).status).toBe(200);
+    expect((await deviceLogin(t.app, boundToA, everywhere.userCode, everywhere.password)).status).toBe(200);
+  });
+
+  it('refuses a device token of another tenant to log in this tenant’s staff', async () => {
+    const other = await createOwner(t.app);
+    const otherDevice = await attachDevice(t.app, other);
+    const staff = await createStaff(t.app, owner);
+    const response = await deviceLogin(t.app, otherDevice, staff.userCode, staff.password);
+    expect(response.status).toBe(401);
+    expect(response.body.code).toBe('invalid_credentials');
+  });
+});
+
+describe('device login lockout', () => {
+  let t: TestApp;
+  let owner: Owner;
+  let deviceToken: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    owner = await createOwner(t.app);
+    deviceToken = await attachDevice(t.app, owner);
+  });
+  afterAll(() => t.close());
+
+  async function failTimes(userCode: string, times: number) {
+    for (let i = 0; i < times; i++) {
+      const response = await deviceLogin(t.app, deviceToken, userCode, 'wrong-pin');
+      expect(response.status).toBe(401);
+    }
+  }
+
+  it('refuses with 429 and Retry-After after 5 consecutive failures, even with the right PIN', async () => {
+    const staff = await createStaff(t.app, owner);
+    await failTimes(staff.userCode, 5);
+    const locked = await deviceLogin(t.app, deviceToken, staff.userCode, staff.password);
+    expect(locked.status).toBe(429);
+    expect(locked.body.code).toBe('too_many_attempts');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(30);
+  });
+
+  it('unlocks when the window has passed, and a success resets the count', async () => {
+    const staff = await createStaff(t.app, owner);
+    await failTimes(staff.userCode, 5);
+    expect((await deviceLogin(t.app, deviceToken, staff.userCode, staff.password)).status).toBe(429);
+    t.clock.advance(31);
+    expect((await deviceLogin(t.app, deviceToken, staff.userCode, staff.password)).status).toBe(200);
+    // The count starts again from zero: four more failures do not lock.
+    await failTimes(staff.userCode, 4);
+    expect((await deviceLogin(t.app, deviceToken, staff.userCode, staff.password)).status).toBe(200);
+  });
+
+  it('grows the window with further failures after a lock', async () => {
+    const staff = await createStaff(t.app, owner);
+    await failTimes(staff.userCode, 5);
+    t.clock.advance(31);
+    await failTimes(staff.userCode, 1); // sixth failure: 60 s
+    const locked = await deviceLogin(t.app, deviceToken, staff.userCode, staff.password);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(30);
+    t.clock.advance(31);
+    expect((await deviceLogin(t.app, deviceToken, staff.userCode, staff.password)).status).toBe(429);
+    t.clock.advance(30);
+    expect((await deviceLogin(t.app, deviceToken, staff.userCode, staff.password)).status).toBe(200);
+  });
+
+  it('locks unknown user codes too, so a 429 does not reveal which codes exist', async () => {
+    await failTimes('no-such-code', 5);
+    const response = await deviceLogin(t.app, deviceToken, 'no-such-code', '123456');
+    expect(response.status).toBe(429);
+  });
+});
