@@ -5,12 +5,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AccountsService } from './accounts/accounts-service.js';
 import { registerAccountsRoutes } from './accounts/accounts-routes.js';
 import { AccountSchema } from './accounts/accounts-schemas.js';
-import { createBuiltinAuth } from './auth-service/auth-service.js';
+import { createBuiltinAuth, migrateBuiltinAuth } from './auth-service/auth-service.js';
 import { registerAuthServiceRoutes } from './auth-service/auth-service-routes.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { AuthTokenVerifier, localIssuerKeys, remoteIssuerKeys, type IssuerKeys } from './crypto/auth-tokens.js';
-import type { OpenedDatabase } from './db/database.js';
+import { openDatabase, type OpenedDatabase } from './db/database.js';
 import { AppError } from './errors.js';
 import { DevicesService } from './devices/devices-service.js';
 import { registerDevicesRoutes } from './devices/devices-routes.js';
@@ -56,6 +56,11 @@ declare module 'fastify' {
     /** The route forwards its body untouched (the built-in auth service). */
     forwardsBody?: boolean;
   }
+}
+
+/** Opens the database and migrates the account service's and the built-in auth service's tables. */
+export function openAppDatabase(config: Config): Promise<OpenedDatabase> {
+  return openDatabase(config, (db, dialect) => migrateBuiltinAuth(config, db, dialect));
 }
 
 /**
@@ -111,7 +116,7 @@ export async function buildApp({ config, database, clock = systemClock, logger }
     getKey: remoteIssuerKeys(i.issuer, i.jwksUri),
   }));
   if (config.auth.builtin) {
-    const builtin = await createBuiltinAuth(config, db);
+    const builtin = createBuiltinAuth(config, db, database.dialect);
     issuers.push({ issuer: builtin.issuer, audience: builtin.issuer, getKey: localIssuerKeys(builtin.getJwks) });
     registerAuthServiceRoutes(app, builtin);
   }

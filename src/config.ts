@@ -16,7 +16,16 @@ export interface Config {
   /** The URL clients reach the service at, without a trailing slash. */
   publicUrl: string;
   dataDir: string;
-  database: { dialect: 'sqlite'; filename: string };
+  database:
+    | { dialect: 'sqlite'; filename: string }
+    | {
+        dialect: 'postgres';
+        url: string;
+        /** Connections per node. */
+        poolSize: number;
+        /** The schema the service's tables live in (search_path), when not the default. */
+        schema: string | undefined;
+      };
   logLevel: string;
   accessTokenTtlSeconds: number;
   bodyLimitBytes: number;
@@ -182,15 +191,21 @@ function readDatabase(env: Env, dataDir: string): Config['database'] {
   const value = raw(env, 'DATABASE_URL');
   if (value === undefined) return { dialect: 'sqlite', filename: path.join(dataDir, 'accounts.sqlite') };
   if (/^postgres(ql)?:\/\//i.test(value)) {
-    throw new ConfigError(
-      'DATABASE_URL',
-      'is a PostgreSQL URL, which this version does not support yet; use an SQLite file path or sqlite: URL',
-    );
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    const schema = raw(env, 'DATABASE_SCHEMA');
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      throw new ConfigError('DATABASE_SCHEMA', `must be a lower-case SQL identifier, got "${schema}"`);
+    }
+    return { dialect: 'postgres', url: value, poolSize: readInteger(env, 'DATABASE_POOL_SIZE', 10, 1, 500), schema };
   }
   if (value === ':memory:' || value === 'sqlite::memory:') return { dialect: 'sqlite', filename: ':memory:' };
   const filename = value.replace(/^sqlite:(\/\/)?/i, '');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(filename)) {
-    throw new ConfigError('DATABASE_URL', `must be an SQLite file path or sqlite: URL, got "${value}"`);
+    throw new ConfigError('DATABASE_URL', `must be a postgres:// URL, an SQLite file path or an sqlite: URL, got "${value}"`);
   }
   return { dialect: 'sqlite', filename: path.resolve(filename) };
 }

@@ -1,6 +1,5 @@
-import { buildApp } from './app.js';
+import { buildApp, openAppDatabase } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { openDatabase } from './db/database.js';
 
 /** loadConfig → openDatabase → buildApp → listen; closes gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -14,7 +13,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const database = await openDatabase(config);
+  const database = await openAppDatabase(config);
   const app = await buildApp({ config, database });
   if (config.auth.builtin) {
     app.log.warn(
@@ -41,7 +40,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void close('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
-  app.log.info({ url: config.publicUrl, database: config.database.filename }, 'account service ready');
+  app.log.info({ url: config.publicUrl, database: config.database.dialect }, 'account service ready');
 }
 
 main().catch((error: unknown) => {

@@ -24,13 +24,13 @@ export interface BuiltinAuth {
   getJwks(): Promise<JSONWebKeySet>;
 }
 
-function authOptions(config: Config, db: Kysely<any>, secret: string) {
+function authOptions(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postgres', secret: string) {
   return {
     appName: 'POS accounts',
     baseURL: config.publicUrl,
     basePath: '/auth',
     secret,
-    database: { db, type: 'sqlite' as const },
+    database: { db, type: dialect },
     telemetry: { enabled: false },
     trustedOrigins: [...config.auth.trustedOrigins],
     // The client address is set by the forwarding route from the socket (or the
@@ -64,12 +64,16 @@ function authOptions(config: Config, db: Kysely<any>, secret: string) {
   } satisfies BetterAuthOptions;
 }
 
-/** Creates the built-in auth service and brings its tables up to date. */
-export async function createBuiltinAuth(config: Config, db: Kysely<any>): Promise<BuiltinAuth> {
-  const options = authOptions(config, db, config.auth.secret ?? loadOrCreateSecret(config.dataDir));
-  const { runMigrations } = await getMigrations(options);
+/** Brings the built-in auth service's tables up to date (run under the migration lock). */
+export async function migrateBuiltinAuth(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  if (!config.auth.builtin) return;
+  const { runMigrations } = await getMigrations(authOptions(config, db, dialect, 'migrations-need-no-secret-0123456789abcdef'));
   await runMigrations();
-  const auth = betterAuth(options);
+}
+
+/** Creates the built-in auth service on a database whose tables are up to date. */
+export function createBuiltinAuth(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postgres'): BuiltinAuth {
+  const auth = betterAuth(authOptions(config, db, dialect, config.auth.secret ?? loadOrCreateSecret(config.dataDir)));
   return {
     issuer: config.publicUrl,
     handler: (request) => auth.handler(request),

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import {
   CompiledQuery,
   Kysely,
   Migrator,
+  PostgresDialect,
+  sql,
   SqliteAdapter,
   SqliteDialect,
   SqliteIntrospector,
@@ -29,20 +32,43 @@ const migrations: MigrationProvider = {
 
 export interface OpenedDatabase {
   db: Db;
-  dialect: 'sqlite';
+  dialect: 'sqlite' | 'postgres';
+  /** The PostgreSQL schema the tables live in, when configured. */
+  schema?: string;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Opens the configured database and brings its schema up to date.
+ * Opens the configured database and brings its schema up to date; `migrate`
+ * runs further migrations (the built-in auth service's) under the same lock.
+ *
  * SQLite runs in WAL mode with foreign keys on and a busy timeout; its write
  * transactions start with BEGIN IMMEDIATE so a transaction that reads first
  * never fails with SQLITE_BUSY when it later writes.
+ *
+ * PostgreSQL is reached through a pool; when several nodes start at once, one
+ * migrates while the others wait on an advisory lock.
  */
-export async function openDatabase(config: Pick<Config, 'database'>): Promise<OpenedDatabase> {
-  const { filename } = config.database;
+export async function openDatabase(
+  config: Pick<Config, 'database'>,
+  migrate: (db: Db, dialect: OpenedDatabase['dialect']) => Promise<void> = async () => {},
+): Promise<OpenedDatabase> {
+  const opened = config.database.dialect === 'postgres' ? openPostgres(config.database) : openSqlite(config.database.filename);
+  try {
+    await withMigrationLock(opened, async () => {
+      await migrateToLatest(opened.db);
+      await migrate(opened.db, opened.dialect);
+    });
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  return opened;
+}
+
+function openSqlite(filename: string): OpenedDatabase {
   if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
   const sqlite = new SQLite(filename);
   sqlite.pragma('journal_mode = WAL');
@@ -50,7 +76,6 @@ export async function openDatabase(config: Pick<Config, 'database'>): Promise<Op
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) });
-  await migrateToLatest(db);
   return {
     db,
     dialect: 'sqlite',
@@ -61,6 +86,43 @@ export async function openDatabase(config: Pick<Config, 'database'>): Promise<Op
       await db.destroy();
     },
   };
+}
+
+function openPostgres(config: Extract<Config['database'], { dialect: 'postgres' }>): OpenedDatabase {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    connectionTimeoutMillis: 10_000,
+    ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
+  });
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    schema: config.schema,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** One migrating node at a time: a PostgreSQL advisory lock held on one connection. */
+async function withMigrationLock(opened: OpenedDatabase, work: () => Promise<void>): Promise<void> {
+  if (opened.dialect !== 'postgres') return work();
+  await opened.db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(7262871)`.execute(connection);
+    try {
+      if (opened.schema) await sql`create schema if not exists ${sql.id(opened.schema)}`.execute(connection);
+      await work();
+    } finally {
+      await sql`select pg_advisory_unlock(7262871)`.execute(connection);
+    }
+  });
 }
 
 /** Runs every pending migration; throws with the failing migration's error. */

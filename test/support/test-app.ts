@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import type { Clock } from '../../src/clock.js';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, openAppDatabase, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase, type OpenedDatabase } from '../../src/db/database.js';
+import type { OpenedDatabase } from '../../src/db/database.js';
 
 /** A clock the test moves by hand; starts at the real time. */
 export class TestClock implements Clock {
@@ -24,19 +26,24 @@ export interface TestApp {
 
 export const TEST_PUBLIC_URL = 'http://accounts.test';
 
+/** The database the suites run on: `TEST_DIALECT=postgres` (with TEST_DATABASE_URL) or SQLite. */
+export const TEST_DIALECT = process.env.TEST_DIALECT === 'postgres' ? 'postgres' : 'sqlite';
+
 /**
- * The whole service on a fresh in-memory SQLite database, built exactly as
- * main.ts builds it. `env` adds or overrides configuration variables.
+ * The whole service on a fresh database, built exactly as main.ts builds it:
+ * in-memory SQLite, or on PostgreSQL a schema of its own that is dropped on
+ * close. `env` adds or overrides configuration variables.
  */
 export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const { databaseEnv, dropDatabase } = await freshDatabase();
   const config = loadConfig({
-    DATABASE_URL: ':memory:',
+    ...databaseEnv,
     PUBLIC_URL: TEST_PUBLIC_URL,
     AUTH_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     DATA_DIR: '/nonexistent-test-data-dir',
     ...env,
   });
-  const database = await openDatabase(config);
+  const database = await openAppDatabase(config);
   const clock = new TestClock();
   const app = await buildApp({ config, database, clock, logger: false });
   await app.ready();
@@ -48,6 +55,27 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     async close() {
       await app.close();
       await database.close();
+      await dropDatabase();
+    },
+  };
+}
+
+/** Configuration for a database no other suite uses, and how to remove it. */
+export async function freshDatabase(): Promise<{ databaseEnv: Record<string, string>; dropDatabase: () => Promise<void> }> {
+  if (TEST_DIALECT === 'sqlite') return { databaseEnv: { DATABASE_URL: ':memory:' }, dropDatabase: async () => {} };
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DIALECT=postgres needs TEST_DATABASE_URL');
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  return {
+    databaseEnv: { DATABASE_URL: url, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '5' },
+    async dropDatabase() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`drop schema if exists ${schema} cascade`);
+      } finally {
+        await client.end();
+      }
     },
   };
 }
