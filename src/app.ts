@@ -5,6 +5,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AccountsService } from './accounts/accounts-service.js';
 import { registerAccountsRoutes } from './accounts/accounts-routes.js';
 import { AccountSchema } from './accounts/accounts-schemas.js';
+import { registerAuditRoutes } from './audit/audit-routes.js';
+import { AuditEventSchema } from './audit/audit-schemas.js';
+import { AuditService } from './audit/audit-service.js';
 import { createBuiltinAuth, migrateBuiltinAuth } from './auth-service/auth-service.js';
 import { registerAuthServiceRoutes } from './auth-service/auth-service-routes.js';
 import { systemClock, type Clock } from './clock.js';
@@ -21,6 +24,7 @@ import { registerHealthRoutes } from './http/health-routes.js';
 import { ProblemSchema } from './http/schemas.js';
 import { validatorCompiler } from './http/validation.js';
 import { InvitationsService } from './invitations/invitations-service.js';
+import { createMailer } from './mail/mailer.js';
 import { registerInvitationsRoutes } from './invitations/invitations-routes.js';
 import { InvitationSchema } from './invitations/invitations-schemas.js';
 import { MembersService } from './members/members-service.js';
@@ -74,6 +78,7 @@ export async function buildApp({ config, database, clock = systemClock, logger }
       redact: { paths: ['req.headers.authorization', 'req.headers["x-invite-token"]', 'req.headers.cookie'], censor: '[redacted]' },
     },
     bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -83,7 +88,7 @@ export async function buildApp({ config, database, clock = systemClock, logger }
   refuseBodiesWhereNoneIsExpected(app);
   registerErrorHandling(app);
 
-  for (const schema of [ProblemSchema, TenantAccountSchema, TenantAccountWithTokenSchema, AccountSchema, TenantSchema, StoreSchema, DeviceSchema, InvitationSchema]) {
+  for (const schema of [ProblemSchema, TenantAccountSchema, TenantAccountWithTokenSchema, AccountSchema, TenantSchema, StoreSchema, DeviceSchema, InvitationSchema, AuditEventSchema]) {
     app.addSchema(schema);
   }
   await app.register(swagger, {
@@ -110,25 +115,28 @@ export async function buildApp({ config, database, clock = systemClock, logger }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const db = database.db;
+  const mailer = createMailer(config, app.log);
   const issuers: IssuerKeys[] = config.auth.issuers.map((i) => ({
     issuer: i.issuer,
     audience: i.audience,
     getKey: remoteIssuerKeys(i.issuer, i.jwksUri),
   }));
   if (config.auth.builtin) {
-    const builtin = createBuiltinAuth(config, db, database.dialect);
+    const builtin = createBuiltinAuth(config, db, database.dialect, mailer);
     issuers.push({ issuer: builtin.issuer, audience: builtin.issuer, getKey: localIssuerKeys(builtin.getJwks) });
     registerAuthServiceRoutes(app, builtin);
   }
 
-  const sessions = new SessionsService(db, config, clock);
-  const devices = new DevicesService(db, clock);
+  const audit = new AuditService(db, clock, config.audit.retentionDays);
+  const sessions = new SessionsService(db, config, clock, audit);
+  const devices = new DevicesService(db, config, clock, sessions, audit);
   const authenticator = new Authenticator(sessions, devices, new AuthTokenVerifier(issuers, config.auth.algorithms, clock));
-  const accounts = new AccountsService(db, config, clock, sessions, devices);
-  const members = new MembersService(db, config, clock, sessions);
-  const tenants = new TenantsService(db, clock, accounts, sessions);
-  const stores = new StoresService(db, clock);
-  const invitations = new InvitationsService(db, config, clock, accounts, sessions);
+  const accounts = new AccountsService(db, config, clock, sessions, devices, audit);
+  const members = new MembersService(db, config, clock, sessions, audit);
+  const tenants = new TenantsService(db, clock, accounts, sessions, audit);
+  const stores = new StoresService(db, clock, audit);
+  const invitations = new InvitationsService(db, config, clock, accounts, sessions, audit, mailer);
+  schedulePurges(app, audit);
 
   registerHealthRoutes(app, database);
   registerAccountsRoutes(app, authenticator, accounts, members);
@@ -138,7 +146,20 @@ export async function buildApp({ config, database, clock = systemClock, logger }
   registerDevicesRoutes(app, authenticator, devices);
   registerMembersRoutes(app, authenticator, members);
   registerInvitationsRoutes(app, authenticator, invitations);
+  registerAuditRoutes(app, authenticator, audit);
   return app;
+}
+
+/** Deletes audit events past their retention, an hour after start and hourly after. */
+function schedulePurges(app: App, audit: AuditService): void {
+  const purge = () =>
+    audit.purge().then(
+      (n) => n > 0 && app.log.info({ deleted: n }, 'audit events past retention deleted'),
+      (error: unknown) => app.log.warn({ err: error }, 'audit purge failed'),
+    );
+  const timer = setInterval(purge, 3600_000);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 }
 
 /** `Content-Type: application/json` with an empty body is no body, not a parse error. */
@@ -151,10 +172,18 @@ function acceptEmptyJsonBodies(app: App): void {
   });
 }
 
-/** A route without a body schema takes no body: sending one is a 400, as an unknown field would be. */
+/**
+ * A route without a body schema takes no body: sending one is a 400, as an unknown
+ * field would be. A route whose body fields are all optional may be called without one.
+ */
 function refuseBodiesWhereNoneIsExpected(app: App): void {
   app.addHook('preValidation', async (request) => {
-    if (request.routeOptions.config.forwardsBody || request.routeOptions.schema?.body) return;
+    if (request.routeOptions.config.forwardsBody) return;
+    const bodySchema = request.routeOptions.schema?.body as { required?: string[] } | undefined;
+    if (bodySchema) {
+      if (request.body === undefined && !bodySchema.required?.length) request.body = {};
+      return;
+    }
     const body = request.body;
     const empty = body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0);
     if (!empty) throw new AppError('validation_failed', 'This endpoint takes no body');

@@ -50,7 +50,23 @@ export interface Config {
   invitations: {
     /** The accept link is `${acceptUrl}?token=<inviteToken>`. */
     acceptUrl: string;
+    /** Pending invitations a tenant may have at once. */
+    maxPending: number;
   };
+  devices: {
+    pairingCodeTtlSeconds: number;
+    /** Failed pairing attempts one client may make per window before 429. */
+    pairingMaxFailures: number;
+    pairingWindowSeconds: number;
+  };
+  audit: { retentionDays: number };
+  mail: {
+    /** nodemailer SMTP URL (smtp://user:pass@host:587, smtps://…); without it mail is written to files. */
+    smtpUrl: string | undefined;
+    from: string;
+  };
+  /** Trust X-Forwarded-For from these proxies (Fastify's trustProxy), or not at all. */
+  trustProxy: boolean | string[];
 }
 
 export class ConfigError extends Error {
@@ -101,7 +117,16 @@ export function loadConfig(env: Env = process.env): Config {
     },
     invitations: {
       acceptUrl: readUrl(env, 'INVITE_ACCEPT_URL', `${publicUrl}/invite`),
+      maxPending: readInteger(env, 'INVITES_MAX_PENDING', 100, 1, 100000),
     },
+    devices: {
+      pairingCodeTtlSeconds: readDuration(env, 'PAIRING_CODE_TTL', 600, 60, 86400),
+      pairingMaxFailures: readInteger(env, 'PAIRING_MAX_FAILURES', 10, 1, 10000),
+      pairingWindowSeconds: readDuration(env, 'PAIRING_WINDOW', 600, 1, 86400),
+    },
+    audit: { retentionDays: readInteger(env, 'AUDIT_RETENTION_DAYS', 90, 1, 36500) },
+    mail: { smtpUrl: readSmtpUrl(env, 'SMTP_URL'), from: readString(env, 'MAIL_FROM', 'POS accounts <no-reply@localhost>') },
+    trustProxy: readTrustProxy(env, 'TRUST_PROXY'),
   };
   if (config.login.lockoutMaxSeconds < config.login.lockoutBaseSeconds) {
     throw new ConfigError('LOGIN_LOCKOUT_MAX', 'must not be shorter than LOGIN_LOCKOUT_BASE');
@@ -179,6 +204,20 @@ function readList(env: Env, name: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+function readSmtpUrl(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  if (!/^smtps?:\/\/[^/]/i.test(value)) throw new ConfigError(name, 'must be an smtp:// or smtps:// URL');
+  return value;
+}
+
+function readTrustProxy(env: Env, name: string): boolean | string[] {
+  const value = raw(env, name);
+  if (value === undefined || ['false', '0', 'no', 'off'].includes(value.toLowerCase())) return false;
+  if (['true', '1', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  return readList(env, name);
 }
 
 function readSecret(env: Env, name: string): string | undefined {

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   invitation_expired: { status: 410, title: 'The invitation has expired' },
   invitation_revoked: { status: 410, title: 'The invitation has been revoked' },
   invitation_used: { status: 410, title: 'The invitation has already been used' },
+  pairing_code_expired: { status: 410, title: 'The pairing code has expired' },
+  pairing_code_used: { status: 410, title: 'The pairing code has already been used' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unknown_store: { status: 422, title: 'The store is unknown or not allowed' },
   unknown_tenant: { status: 422, title: 'The tenant is unknown or the user is not an active member' },

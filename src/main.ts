@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   }
   const database = await openAppDatabase(config);
   const app = await buildApp({ config, database });
-  if (config.auth.builtin) {
+  if (config.auth.builtin && !config.mail.smtpUrl) {
     app.log.warn(
       'The built-in auth service does not verify e-mail addresses (no SMTP is configured): its tokens carry no email_verified claim, ' +
         'and invitations bound to an e-mail trust the address a user signed up with.',

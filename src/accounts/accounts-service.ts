@@ -1,6 +1,7 @@
 import { isoAfter, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { AuthIdentity } from '../crypto/auth-tokens.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { AuthCaller, AuthIdentity } from '../crypto/auth-tokens.js';
 import { verifyPassword } from '../crypto/passwords.js';
 import { newUid } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
@@ -38,6 +39,7 @@ export class AccountsService {
     private readonly clock: Clock,
     private readonly sessions: SessionsService,
     private readonly devices: DevicesService,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -106,39 +108,54 @@ export class AccountsService {
    */
   async deviceLogin(device: DeviceGrant, input: DeviceLoginInput): Promise<TenantAccountWithToken> {
     const { tenantUid } = device;
+    const entry = {
+      tenantUid,
+      action: 'device.login',
+      actor: { type: 'device' as const, uid: device.deviceUid },
+      origin: device.origin,
+      details: { userCode: input.userCode },
+    };
     const now = this.clock.now();
     const throttle = await findLoginThrottle(this.db, tenantUid, input.userCode);
     if (throttle?.locked_until && throttle.locked_until > now.toISOString()) {
       const seconds = Math.max(1, Math.ceil((Date.parse(throttle.locked_until) - now.getTime()) / 1000));
+      await this.audit.recordFailure({ ...entry, details: { ...entry.details, code: 'too_many_attempts' } });
       throw new AppError('too_many_attempts', `Too many failed attempts; try again in ${seconds} s`, { 'retry-after': String(seconds) });
     }
     const member = await findMemberByUserCode(this.db, tenantUid, input.userCode);
     const usable = member?.status === 'active' ? member : undefined;
     const ok = await verifyPassword(usable?.password_hash, input.password);
     if (!ok || !usable) {
-      await this.recordFailure(tenantUid, input.userCode);
+      const locked = await this.recordFailure(tenantUid, input.userCode);
+      const target = member ? { type: 'member', uid: member.uid } : undefined;
+      await this.audit.recordFailure({ ...entry, target, details: { ...entry.details, code: 'invalid_credentials', locked } });
       throw new AppError('invalid_credentials');
     }
+    const target = { type: 'member', uid: usable.uid };
     const storeUids = (await listMemberStoreUids(this.db, tenantUid, [usable.uid])).get(usable.uid) ?? [];
     if (device.storeUid !== null && storeUids.length > 0 && !storeUids.includes(device.storeUid)) {
+      await this.audit.recordFailure({ ...entry, target, details: { ...entry.details, code: 'store_access_denied', storeUid: device.storeUid } });
       throw new AppError('store_access_denied', 'The user may not use the store this device is bound to');
     }
     const issued = await this.db.transaction().execute(async (tx) => {
       if (throttle) await clearLoginThrottle(tx, tenantUid, input.userCode);
       await this.devices.markSeen(tx, device);
+      await this.audit.record(tx, { ...entry, target });
       return this.sessions.issue(tx, { tenantUid, memberUid: usable.uid, userUid: usable.user_uid, deviceUid: device.deviceUid });
     });
     return { ...toTenantAccount(usable, storeUids), ...issued };
   }
 
-  private async recordFailure(tenantUid: string, userCode: string): Promise<void> {
+  /** Counts a failure; returns whether the user code is now locked. */
+  private async recordFailure(tenantUid: string, userCode: string): Promise<boolean> {
     const { lockoutThreshold, lockoutBaseSeconds, lockoutMaxSeconds } = this.config.login;
     const now = this.clock.now();
-    await this.db.transaction().execute(async (tx) => {
+    return this.db.transaction().execute(async (tx) => {
       const failures = await countLoginFailure(tx, tenantUid, userCode, now.toISOString());
-      if (failures < lockoutThreshold) return;
+      if (failures < lockoutThreshold) return false;
       const seconds = Math.min(lockoutMaxSeconds, lockoutBaseSeconds * 2 ** Math.min(failures - lockoutThreshold, 30));
       await lockUserCode(tx, tenantUid, userCode, isoAfter(now, seconds));
+      return true;
     });
   }
 
@@ -146,13 +163,22 @@ export class AccountsService {
    * Exchanges an authToken for an access token of one tenant. 403 `not_a_member`
    * (also when the tenant does not exist), 403 `account_disabled`.
    */
-  async exchangeAuthToken(identity: AuthIdentity, tenantUid: string): Promise<TenantAccountWithToken> {
-    const user = await this.resolveUser(identity);
+  async exchangeAuthToken(caller: AuthCaller, tenantUid: string): Promise<TenantAccountWithToken> {
+    const user = await this.resolveUser(caller);
+    const entry = { tenantUid, action: 'account.token_exchange', actor: { type: 'user' as const, uid: user.uid }, origin: caller.origin };
     const member = await findMemberByUser(this.db, tenantUid, user.uid);
+    // No event for a tenant that does not exist: it has no audit trail to write to.
     if (!member) throw new AppError('not_a_member');
-    if (member.status !== 'active') throw new AppError('account_disabled');
+    const target = { type: 'member', uid: member.uid };
+    if (member.status !== 'active') {
+      await this.audit.recordFailure({ ...entry, target, details: { code: 'account_disabled', issuer: caller.issuer } });
+      throw new AppError('account_disabled');
+    }
     const storeUids = (await listMemberStoreUids(this.db, tenantUid, [member.uid])).get(member.uid) ?? [];
-    const issued = await this.sessions.issue(this.db, { tenantUid, memberUid: member.uid, userUid: user.uid });
+    const issued = await this.db.transaction().execute(async (tx) => {
+      await this.audit.record(tx, { ...entry, target, details: { issuer: caller.issuer } });
+      return this.sessions.issue(tx, { tenantUid, memberUid: member.uid, userUid: user.uid });
+    });
     return { ...toTenantAccount(member, storeUids), ...issued };
   }
 }

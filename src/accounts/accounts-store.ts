@@ -72,3 +72,13 @@ export async function lockUserCode(db: Db, tenantUid: string, userCode: string, 
 export async function clearLoginThrottle(db: Db, tenantUid: string, userCode: string): Promise<void> {
   await db.deleteFrom('login_throttles').where('tenant_uid', '=', tenantUid).where('user_code', '=', userCode).execute();
 }
+
+/** Clears the default tenant of a user when it is `tenantUid`. */
+export async function clearDefaultTenant(db: Db, userUid: string, tenantUid: string, now: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ default_tenant_uid: null, updated_at: now })
+    .where('uid', '=', userUid)
+    .where('default_tenant_uid', '=', tenantUid)
+    .execute();
+}

@@ -7,6 +7,7 @@ import { bearer, jwt } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import type { JSONWebKeySet } from 'jose';
 import type { Config } from '../config.js';
+import type { Mailer, MailMessage } from '../mail/mailer.js';
 
 /** How long the built-in auth service's JWTs live. */
 const AUTH_TOKEN_LIFETIME = '15m';
@@ -24,7 +25,8 @@ export interface BuiltinAuth {
   getJwks(): Promise<JSONWebKeySet>;
 }
 
-function authOptions(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postgres', secret: string) {
+function authOptions(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postgres', secret: string, mailer?: Mailer) {
+  const verifies = mailer?.delivers === true;
   return {
     appName: 'POS accounts',
     baseURL: config.publicUrl,
@@ -41,7 +43,23 @@ function authOptions(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postg
     session: { modelName: 'auth_sessions' },
     account: { modelName: 'auth_accounts' },
     verification: { modelName: 'auth_verifications' },
-    emailAndPassword: { enabled: true, requireEmailVerification: false },
+    // With SMTP, addresses are verified before sign-in; without, they are not (and
+    // the JWTs carry no email_verified claim).
+    emailAndPassword: {
+      enabled: true,
+      requireEmailVerification: verifies,
+      sendResetPassword: async ({ user, url }) => {
+        await mailer?.send(accountMail(user.email, 'Reset your password', 'Open this link to choose a new password:', url));
+      },
+    },
+    emailVerification: verifies
+      ? {
+          sendOnSignUp: true,
+          sendVerificationEmail: async ({ user, url }) => {
+            await mailer!.send(accountMail(user.email, 'Verify your e-mail address', 'Open this link to verify your address:', url));
+          },
+        }
+      : undefined,
     plugins: [
       bearer(),
       jwt({
@@ -72,8 +90,8 @@ export async function migrateBuiltinAuth(config: Config, db: Kysely<any>, dialec
 }
 
 /** Creates the built-in auth service on a database whose tables are up to date. */
-export function createBuiltinAuth(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postgres'): BuiltinAuth {
-  const auth = betterAuth(authOptions(config, db, dialect, config.auth.secret ?? loadOrCreateSecret(config.dataDir)));
+export function createBuiltinAuth(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postgres', mailer: Mailer): BuiltinAuth {
+  const auth = betterAuth(authOptions(config, db, dialect, config.auth.secret ?? loadOrCreateSecret(config.dataDir), mailer));
   return {
     issuer: config.publicUrl,
     handler: (request) => auth.handler(request),
@@ -94,4 +112,8 @@ function loadOrCreateSecret(dataDir: string): string {
   const secret = randomBytes(32).toString('base64url');
   fs.writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
+}
+
+function accountMail(to: string, subject: string, line: string, url: string): MailMessage {
+  return { to, subject, text: `${line}\n\n${url}\n`, html: `<p>${line}</p>\n<p><a href="${url.replace(/"/g, '&quot;')}">${url.replace(/</g, '&lt;')}</a></p>\n` };
 }

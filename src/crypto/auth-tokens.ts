@@ -8,6 +8,7 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
+import type { RequestOrigin } from '../audit/audit-service.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 
@@ -19,6 +20,11 @@ export interface AuthIdentity {
   /** `true` or `false` when the issuer says; undefined when it does not. */
   emailVerified: boolean | undefined;
   name: string | null;
+}
+
+/** An authToken's identity and where the request came from. */
+export interface AuthCaller extends AuthIdentity {
+  origin: RequestOrigin;
 }
 
 export interface IssuerKeys {

@@ -16,6 +16,9 @@ export interface Database {
   access_tokens: AccessTokenRow;
   invitations: InvitationRow;
   login_throttles: LoginThrottleRow;
+  audit_events: AuditEventRow;
+  pairing_codes: PairingCodeRow;
+  pairing_attempts: PairingAttemptRow;
 }
 
 export interface UserRow {
@@ -115,6 +118,10 @@ export interface InvitationRow {
   accepted_at: string | null;
   accepted_by_user_uid: string | null;
   revoked_at: string | null;
+  /** The device-login user code the member gets on acceptance. */
+  user_code: string | null;
+  /** The language of the invitation e-mail. */
+  language_code: string | null;
 }
 
 /** Consecutive failed device logins for one userCode in a tenant, known or not. */
@@ -124,4 +131,39 @@ export interface LoginThrottleRow {
   failures: number;
   locked_until: string | null;
   updated_at: string;
+}
+
+/** Who did what, when, from where, with what outcome. */
+export interface AuditEventRow {
+  tenant_uid: string;
+  uid: string;
+  occurred_at: string;
+  action: string;
+  outcome: string;
+  actor_type: string;
+  actor_uid: string | null;
+  target_type: string | null;
+  target_uid: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  /** JSON object: changed field names, error code; never secret values. */
+  details: string;
+}
+
+/** A short single-use code that pairs a device with a tenant; stored hashed. */
+export interface PairingCodeRow {
+  code_hash: string;
+  tenant_uid: string;
+  store_uid: string | null;
+  created_by_member_uid: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** Failed pairing attempts per client, in a fixed window. */
+export interface PairingAttemptRow {
+  client_key: string;
+  failures: number;
+  window_started_at: string;
 }

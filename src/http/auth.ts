@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuthIdentity, AuthTokenVerifier } from '../crypto/auth-tokens.js';
+import type { RequestOrigin } from '../audit/audit-service.js';
+import type { AuthCaller, AuthTokenVerifier } from '../crypto/auth-tokens.js';
 import { tokenKind } from '../crypto/tokens.js';
 import type { DevicesService, DeviceGrant } from '../devices/devices-service.js';
 import { AppError } from '../errors.js';
@@ -20,7 +21,7 @@ export class Authenticator {
   /** The caller's access token grant; 401 `invalid_token` otherwise. */
   async access(request: FastifyRequest): Promise<AccessGrant> {
     const token = bearerToken(request);
-    const grant = tokenKind(token) === 'access' ? await this.sessions.resolve(token) : undefined;
+    const grant = tokenKind(token) === 'access' ? await this.sessions.resolve(token, originOf(request)) : undefined;
     if (!grant) throw new AppError('invalid_token');
     return grant;
   }
@@ -35,17 +36,22 @@ export class Authenticator {
   /** The device behind a device token. */
   async device(request: FastifyRequest): Promise<DeviceGrant> {
     const token = bearerToken(request);
-    const grant = tokenKind(token) === 'device' ? await this.devices.resolve(token) : undefined;
+    const grant = tokenKind(token) === 'device' ? await this.devices.resolve(token, originOf(request)) : undefined;
     if (!grant) throw new AppError('invalid_token');
     return grant;
   }
 
   /** The identity behind an authToken (a JWT of a trusted issuer). */
-  async authToken(request: FastifyRequest): Promise<AuthIdentity> {
+  async authToken(request: FastifyRequest): Promise<AuthCaller> {
     const token = bearerToken(request);
     if (tokenKind(token) !== undefined) throw new AppError('invalid_token');
-    return this.authTokens.verify(token);
+    return { ...(await this.authTokens.verify(token)), origin: originOf(request) };
   }
+}
+
+/** The client address (as Fastify's trustProxy setting sees it) and user agent. */
+export function originOf(request: FastifyRequest): RequestOrigin {
+  return { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null };
 }
 
 /**

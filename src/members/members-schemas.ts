@@ -63,3 +63,25 @@ export const CreateMemberBody = Strict({
   ...ProfileFields,
 });
 export type CreateMemberInput = Static<typeof CreateMemberBody>;
+
+export const UpdateMemberBody = Strict({
+  role: Type.Optional(RoleSchema),
+  status: Type.Optional(MemberStatusSchema),
+  userCode: Type.Optional(Nullable(UserCode)),
+  password: Type.Optional(Nullable(Password)),
+  storeUids: Type.Optional(Type.Array(Uid, { maxItems: 1000, uniqueItems: true })),
+  defaultStoreUid: Type.Optional(Nullable(Type.String({ pattern: '^[A-Za-z0-9-_]*$', maxLength: 64 }))),
+  ...ProfileFields,
+});
+export type UpdateMemberInput = Static<typeof UpdateMemberBody>;
+
+export const MemberParams = Strict({ tenantUid: Uid, memberUid: Uid });
+
+export const MemberListQuery = Strict({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  role: Type.Optional(RoleSchema),
+  status: Type.Optional(MemberStatusSchema),
+  storeUid: Type.Optional(Uid),
+});
+export type MemberListQueryType = Static<typeof MemberListQuery>;

@@ -88,3 +88,56 @@ export async function updateMember(
 ): Promise<void> {
   await db.updateTable('members').set(patch).where('tenant_uid', '=', tenantUid).where('uid', '=', memberUid).execute();
 }
+
+export interface MemberFilter {
+  role?: string;
+  status?: string;
+  /** Members who may use this store (listed for it, or allowed all stores). */
+  storeUid?: string;
+}
+
+/** A page of a tenant's members in uid order after `afterUid`; `limit + 1` rows. */
+export async function listMembers(
+  db: Db,
+  tenantUid: string,
+  filter: MemberFilter,
+  limit: number,
+  afterUid?: string,
+): Promise<MemberWithTenant[]> {
+  let query = selectMembers(db).where('m.tenant_uid', '=', tenantUid);
+  if (filter.role !== undefined) query = query.where('m.role', '=', filter.role);
+  if (filter.status !== undefined) query = query.where('m.status', '=', filter.status);
+  if (filter.storeUid !== undefined) {
+    const storeUid = filter.storeUid;
+    const stores = (eb: any) =>
+      eb.selectFrom('member_stores as ms').select('ms.store_uid').whereRef('ms.tenant_uid', '=', 'm.tenant_uid').whereRef('ms.member_uid', '=', 'm.uid');
+    query = query.where((eb) => eb.or([eb.not(eb.exists(stores(eb))), eb.exists(stores(eb).where('ms.store_uid', '=', storeUid))]));
+  }
+  if (afterUid !== undefined) query = query.where('m.uid', '>', afterUid);
+  return query.orderBy('m.uid').limit(limit + 1).execute();
+}
+
+/** Active owners of a tenant other than `exceptMemberUid`. */
+export async function countOtherActiveOwners(db: Db, tenantUid: string, exceptMemberUid: string): Promise<number> {
+  const row = await db
+    .selectFrom('members')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_uid', '=', tenantUid)
+    .where('role', '=', 'owner')
+    .where('status', '=', 'active')
+    .where('uid', '!=', exceptMemberUid)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function deleteMember(db: Db, tenantUid: string, memberUid: string): Promise<void> {
+  await db.deleteFrom('members').where('tenant_uid', '=', tenantUid).where('uid', '=', memberUid).execute();
+}
+
+/**
+ * Serializes changes to a tenant's membership: a no-op write that takes the
+ * tenant row's lock (PostgreSQL) inside an already exclusive transaction (SQLite).
+ */
+export async function lockTenant(db: Db, tenantUid: string): Promise<void> {
+  await db.updateTable('tenants').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('uid', '=', tenantUid).execute();
+}

@@ -2,8 +2,19 @@ import { isoAfter, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { hashToken, mintToken } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
+import type { AuditService, RequestOrigin } from '../audit/audit-service.js';
 import type { Role } from '../http/schemas.js';
-import { findActiveAccessToken, insertAccessToken, revokeAccessToken, revokeMemberAccessTokens } from './sessions-store.js';
+import { setDeviceLastSeen } from '../devices/devices-store.js';
+import {
+  findActiveAccessToken,
+  insertAccessToken,
+  revokeAccessToken,
+  revokeDeviceAccessTokens,
+  revokeMemberAccessTokens,
+} from './sessions-store.js';
+
+/** A device's lastSeenAt is refreshed at most this often, not on every request. */
+const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 /** The caller behind a valid access token. */
 export interface AccessGrant {
@@ -13,6 +24,7 @@ export interface AccessGrant {
   userUid: string;
   deviceUid: string | null;
   role: Role;
+  origin: RequestOrigin;
 }
 
 export interface IssuedAccessToken {
@@ -30,6 +42,7 @@ export class SessionsService {
     private readonly db: Db,
     private readonly config: Pick<Config, 'accessTokenTtlSeconds'>,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   /** Mints an access token for a membership; pass the transaction it belongs to. */
@@ -54,10 +67,14 @@ export class SessionsService {
   }
 
   /** The grant of a usable access token, or undefined. */
-  async resolve(token: string): Promise<AccessGrant | undefined> {
+  async resolve(token: string, origin: RequestOrigin): Promise<AccessGrant | undefined> {
     const tokenHash = hashToken(token);
-    const row = await findActiveAccessToken(this.db, tokenHash, this.clock.now().toISOString());
+    const now = this.clock.now();
+    const row = await findActiveAccessToken(this.db, tokenHash, now.toISOString());
     if (!row) return undefined;
+    if (row.device_uid !== null && (row.device_last_seen_at === null || now.getTime() - Date.parse(row.device_last_seen_at) > LAST_SEEN_RESOLUTION_MS)) {
+      await setDeviceLastSeen(this.db, row.tenant_uid, row.device_uid, now.toISOString());
+    }
     return {
       tokenHash,
       tenantUid: row.tenant_uid,
@@ -65,12 +82,28 @@ export class SessionsService {
       userUid: row.user_uid,
       deviceUid: row.device_uid,
       role: row.role as Role,
+      origin,
     };
   }
 
   /** Logout: the token stops working on the next request. */
   async revoke(grant: AccessGrant): Promise<void> {
-    await revokeAccessToken(this.db, grant.tokenHash, this.clock.now().toISOString());
+    await this.db.transaction().execute(async (tx) => {
+      await revokeAccessToken(tx, grant.tokenHash, this.clock.now().toISOString());
+      await this.audit.record(tx, {
+        tenantUid: grant.tenantUid,
+        action: 'account.logout',
+        actor: { type: 'member', uid: grant.memberUid },
+        origin: grant.origin,
+        target: { type: 'member', uid: grant.memberUid },
+        details: { deviceUid: grant.deviceUid },
+      });
+    });
+  }
+
+  /** Revokes every access token issued through a device. */
+  async revokeDeviceTokens(tx: Db, tenantUid: string, deviceUid: string): Promise<void> {
+    await revokeDeviceAccessTokens(tx, tenantUid, deviceUid, this.clock.now().toISOString());
   }
 
   /** Revokes a member's tokens, but the one in `keep`. */

@@ -14,6 +14,7 @@ export interface ActiveAccessToken {
   device_uid: string | null;
   expires_at: string;
   role: string;
+  device_last_seen_at: string | null;
 }
 
 /**
@@ -25,7 +26,7 @@ export async function findActiveAccessToken(db: Db, tokenHash: string, now: stri
     .selectFrom('access_tokens as t')
     .innerJoin('members as m', (j) => j.onRef('m.tenant_uid', '=', 't.tenant_uid').onRef('m.uid', '=', 't.member_uid'))
     .leftJoin('devices as d', (j) => j.onRef('d.tenant_uid', '=', 't.tenant_uid').onRef('d.uid', '=', 't.device_uid'))
-    .select(['t.tenant_uid', 't.member_uid', 't.user_uid', 't.device_uid', 't.expires_at', 'm.role'])
+    .select(['t.tenant_uid', 't.member_uid', 't.user_uid', 't.device_uid', 't.expires_at', 'm.role', 'd.last_seen_at as device_last_seen_at'])
     .where('t.token_hash', '=', tokenHash)
     .where('t.revoked_at', 'is', null)
     .where('t.expires_at', '>', now)
@@ -36,6 +37,17 @@ export async function findActiveAccessToken(db: Db, tokenHash: string, now: stri
 
 export async function revokeAccessToken(db: Db, tokenHash: string, now: string): Promise<void> {
   await db.updateTable('access_tokens').set({ revoked_at: now }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).execute();
+}
+
+/** Revokes every token issued through a device. */
+export async function revokeDeviceAccessTokens(db: Db, tenantUid: string, deviceUid: string, now: string): Promise<void> {
+  await db
+    .updateTable('access_tokens')
+    .set({ revoked_at: now })
+    .where('tenant_uid', '=', tenantUid)
+    .where('device_uid', '=', deviceUid)
+    .where('revoked_at', 'is', null)
+    .execute();
 }
 
 /** Revokes every token of a member, except `keepHash` when given. */

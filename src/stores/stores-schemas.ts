@@ -6,3 +6,7 @@ export type Store = Static<typeof StoreSchema>;
 
 export const CreateStoreBody = Strict({ uid: Type.Optional(Uid), name: Name });
 export type CreateStoreInput = Static<typeof CreateStoreBody>;
+
+export const UpdateStoreBody = Strict({ name: Name });
+
+export const StoreParams = Strict({ tenantUid: Uid, storeUid: Uid });

@@ -6,3 +6,5 @@ export type Tenant = Static<typeof TenantSchema>;
 
 export const CreateTenantBody = Strict({ uid: Type.Optional(Uid), name: Name });
 export type CreateTenantInput = Static<typeof CreateTenantBody>;
+
+export const UpdateTenantBody = Strict({ name: Name });

@@ -4,3 +4,11 @@ import type { TenantRow } from '../db/tables.js';
 export async function insertTenant(db: Db, row: TenantRow): Promise<void> {
   await db.insertInto('tenants').values(row).execute();
 }
+
+export async function findTenant(db: Db, uid: string): Promise<TenantRow | undefined> {
+  return db.selectFrom('tenants').selectAll().where('uid', '=', uid).executeTakeFirst();
+}
+
+export async function renameTenant(db: Db, uid: string, name: string, now: string): Promise<void> {
+  await db.updateTable('tenants').set({ name, updated_at: now }).where('uid', '=', uid).execute();
+}

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Clock } from '../../src/clock.js';
@@ -36,11 +39,12 @@ export const TEST_DIALECT = process.env.TEST_DIALECT === 'postgres' ? 'postgres'
  */
 export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const { databaseEnv, dropDatabase } = await freshDatabase();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pos-accounts-test-'));
   const config = loadConfig({
     ...databaseEnv,
     PUBLIC_URL: TEST_PUBLIC_URL,
     AUTH_SECRET: 'test-secret-test-secret-test-secret-0123456789',
-    DATA_DIR: '/nonexistent-test-data-dir',
+    DATA_DIR: dataDir,
     ...env,
   });
   const database = await openAppDatabase(config);
@@ -56,6 +60,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
       await app.close();
       await database.close();
       await dropDatabase();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
