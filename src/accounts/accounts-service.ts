@@ -32,6 +32,12 @@ import {
   setDefaultTenant,
 } from './accounts-store.js';
 
+/** A claim as text a person can read: control characters dropped, at most 200 characters. */
+function printable(value: string | null): string | null {
+  const cleaned = value?.replace(/[\u0000-\u001F\u007F]/g, '').slice(0, 200);
+  return cleaned ? cleaned : null;
+}
+
 export class AccountsService {
   constructor(
     private readonly db: Db,
@@ -52,8 +58,8 @@ export class AccountsService {
     const now = this.clock.now().toISOString();
     const user: UserRow = {
       uid: newUid(),
-      email: identity.email?.toLowerCase() ?? null,
-      display_name: identity.name,
+      email: printable(identity.email)?.toLowerCase() ?? null,
+      display_name: printable(identity.name),
       default_tenant_uid: null,
       created_at: now,
       updated_at: now,

@@ -59,7 +59,7 @@ export async function openDatabase(
   const opened = config.database.dialect === 'postgres' ? openPostgres(config.database) : openSqlite(config.database.filename);
   try {
     await withMigrationLock(opened, async () => {
-      await migrateToLatest(opened.db);
+      await migrateToLatest(opened.db, opened.schema);
       await migrate(opened.db, opened.dialect);
     });
   } catch (error) {
@@ -126,9 +126,19 @@ async function withMigrationLock(opened: OpenedDatabase, work: () => Promise<voi
   });
 }
 
-/** Runs every pending migration; throws with the failing migration's error. */
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrations, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
+/**
+ * Runs every pending migration; throws with the failing migration's error. On
+ * PostgreSQL the bookkeeping tables live in the service's own schema, so that
+ * services in other schemas of the same database do not see each other's.
+ */
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: migrations,
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {

@@ -14,7 +14,7 @@ export function decodeCursor(cursor: string | undefined, parts: number): string[
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === parts && key.every((k) => typeof k === 'string')) return key;
+    if (Array.isArray(key) && key.length === parts && key.every((k) => typeof k === 'string' && !k.includes('\u0000'))) return key;
   } catch {
     // fall through
   }

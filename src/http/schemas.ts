@@ -79,4 +79,6 @@ export const LANGUAGE_CODES = (
 export const LanguageCode = Type.Enum(LANGUAGE_CODES, { description: 'ISO 639-1 language code' });
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
-export const Name = Type.String({ minLength: 1, maxLength: 200 });
+/** Free text shown to people: no control characters (PostgreSQL text cannot even hold NUL). */
+export const PRINTABLE_PATTERN = '^[^\\u0000-\\u001F\\u007F]*$';
+export const Name = Type.String({ minLength: 1, maxLength: 200, pattern: PRINTABLE_PATTERN });

@@ -47,7 +47,10 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     DATA_DIR: dataDir,
     ...env,
   });
-  const database = await openAppDatabase(config);
+  const database = await openAppDatabase(config).catch(async (error: unknown) => {
+    await dropDatabase();
+    throw error;
+  });
   const clock = new TestClock();
   const app = await buildApp({ config, database, clock, logger: false });
   await app.ready();

@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import { call, unique } from './support/factories.js';
+import { buildTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app.js';
+
+/** The claims a JWT of the built-in auth service may carry: registered JWT claims plus OIDC email and name. */
+const ALLOWED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'email', 'name'];
+
+function newCredentials() {
+  return { name: 'Ada Lovelace', email: `ada-${unique()}@example.com`, password: `pw-${unique()}-${unique()}` };
+}
+
+describe('built-in auth service (/auth)', () => {
+  let t: TestApp;
+  const credentials = newCredentials();
+  let sessionToken: string;
+  let jwt: string;
+  let jwks: JSONWebKeySet;
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('signs a new user up with name, e-mail and password', async () => {
+    const response = await call(t.app, { method: 'POST', url: '/auth/sign-up/email', body: credentials });
+    expect(response.status).toBe(200);
+    expect(response.body.user).toMatchObject({ email: credentials.email, name: credentials.name });
+    expect(response.body).not.toHaveProperty('user.password');
+  });
+
+  it('signs the user in with e-mail and password and returns a session token and the user', async () => {
+    const response = await call(t.app, {
+      method: 'POST',
+      url: '/auth/sign-in/email',
+      body: { email: credentials.email, password: credentials.password },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual(expect.objectContaining({ token: expect.any(String), user: expect.any(Object) }));
+    expect(response.body.token.length).toBeGreaterThan(10);
+    expect(response.body.user).toMatchObject({ email: credentials.email, name: credentials.name });
+    sessionToken = response.body.token;
+  });
+
+  it('refuses a wrong password at sign-in', async () => {
+    const response = await call(t.app, {
+      method: 'POST',
+      url: '/auth/sign-in/email',
+      body: { email: credentials.email, password: 'not-the-password' },
+    });
+    expect(response.status).toBe(401);
+    expect(response.body?.token).toBeUndefined();
+  });
+
+  it('exchanges the session token (Authorization: Bearer) for a JWT at GET /auth/token', async () => {
+    const response = await call(t.app, { method: 'GET', url: '/auth/token', token: sessionToken });
+    expect(response.status).toBe(200);
+    expect(response.body.token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    jwt = response.body.token;
+  });
+
+  it('gives no JWT without a session token', async () => {
+    const response = await call(t.app, { method: 'GET', url: '/auth/token' });
+    expect(response.status).toBe(401);
+    expect(response.body?.token).toBeUndefined();
+  });
+
+  it('publishes its public keys at GET /auth/jwks as Ed25519 OKP keys without private parts', async () => {
+    const response = await call(t.app, { method: 'GET', url: '/auth/jwks' });
+    expect(response.status).toBe(200);
+    jwks = response.body;
+    expect(jwks.keys.length).toBeGreaterThanOrEqual(1);
+    for (const key of jwks.keys) {
+      expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', kid: expect.any(String), x: expect.any(String) });
+      expect(key).not.toHaveProperty('d');
+    }
+  });
+
+  it('signs its JWTs with EdDSA under a key id listed in the JWKS', () => {
+    const header = decodeProtectedHeader(jwt);
+    expect(header.alg).toBe('EdDSA');
+    expect(header.kid).toEqual(expect.any(String));
+    expect(jwks.keys.map((k) => k.kid)).toContain(header.kid);
+    for (const h of ['jku', 'x5u', 'jwk', 'x5c']) expect(header).not.toHaveProperty(h);
+  });
+
+  it('puts iss and aud = PUBLIC_URL, sub, exp, iat, email and name in the JWT', () => {
+    const claims = decodeJwt(jwt);
+    expect(claims.iss).toBe(TEST_PUBLIC_URL);
+    expect(Array.isArray(claims.aud) ? claims.aud : [claims.aud]).toEqual([TEST_PUBLIC_URL]);
+    expect(claims.sub).toEqual(expect.any(String));
+    expect(claims.sub!.length).toBeGreaterThan(0);
+    expect(claims.email).toBe(credentials.email);
+    expect(claims.name).toBe(credentials.name);
+    const now = Math.floor(Date.now() / 1000);
+    expect(claims.iat).toBeGreaterThan(now - 120);
+    expect(claims.iat).toBeLessThanOrEqual(now + 5);
+    expect(claims.exp).toBeGreaterThan(now);
+    expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(3600);
+  });
+
+  it('leaves email_verified out of the JWT when no SMTP is configured (addresses are not verified)', () => {
+    const claims = decodeJwt(jwt);
+    expect(claims).not.toHaveProperty('email_verified');
+  });
+
+  it('puts no other user fields (id, image, createdAt, emailVerified, …) into the JWT', () => {
+    const claims = decodeJwt(jwt);
+    for (const field of ['id', 'image', 'createdAt', 'updatedAt', 'emailVerified', 'user']) expect(claims).not.toHaveProperty(field);
+    expect(Object.keys(claims).filter((k) => !ALLOWED_CLAIMS.includes(k))).toEqual([]);
+  });
+
+  it('issues JWTs that verify with jose against its JWKS, issuer and audience', async () => {
+    const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet(jwks), {
+      issuer: TEST_PUBLIC_URL,
+      audience: TEST_PUBLIC_URL,
+      algorithms: ['EdDSA'],
+    });
+    expect(protectedHeader.alg).toBe('EdDSA');
+    expect(payload.email).toBe(credentials.email);
+  });
+
+  it('issues JWTs that do not verify once tampered with', async () => {
+    const [header, , signature] = jwt.split('.');
+    const forged = Buffer.from(JSON.stringify({ ...decodeJwt(jwt), email: 'mallory@example.com' })).toString('base64url');
+    await expect(jwtVerify(`${header}.${forged}.${signature}`, createLocalJWKSet(jwks))).rejects.toThrow();
+    const refused = await call(t.app, { method: 'POST', url: '/tenants', token: `${header}.${forged}.${signature}`, body: { name: 'Forged' } });
+    expect(refused.status).toBe(401);
+  });
+
+  it('issues JWTs that the account service accepts (token exchange via POST /tenants)', async () => {
+    const response = await call(t.app, { method: 'POST', url: '/tenants', token: jwt, body: { name: 'Ada’s shop' } });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ role: 'owner', email: credentials.email });
+  });
+});
+
+describe('built-in auth service origin checks', () => {
+  let t: TestApp;
+  const TRUSTED = 'https://till.pos.example';
+  const credentials = newCredentials();
+
+  beforeAll(async () => {
+    t = await buildTestApp({ AUTH_TRUSTED_ORIGINS: `https://other.pos.example, ${TRUSTED}` });
+    const signUp = await call(t.app, { method: 'POST', url: '/auth/sign-up/email', body: credentials });
+    expect(signUp.status).toBe(200);
+  });
+  afterAll(() => t.close());
+
+  const signIn = (headers: Record<string, string> = {}) =>
+    call(t.app, { method: 'POST', url: '/auth/sign-in/email', body: { email: credentials.email, password: credentials.password }, headers });
+
+  it('lets a client without an Origin header (like curl) sign in', async () => {
+    const response = await signIn();
+    expect(response.status).toBe(200);
+    expect(response.body.token).toEqual(expect.any(String));
+  });
+
+  it('refuses a sign-in from an untrusted browser origin with 403 and no token', async () => {
+    const response = await signIn({ origin: 'https://evil.example' });
+    expect(response.status).toBe(403);
+    expect(response.body?.token).toBeUndefined();
+  });
+
+  it('refuses a sign-up from an untrusted browser origin with 403', async () => {
+    const response = await call(t.app, {
+      method: 'POST',
+      url: '/auth/sign-up/email',
+      body: newCredentials(),
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(response.status).toBe(403);
+    expect(response.body?.token).toBeUndefined();
+  });
+
+  it('accepts a sign-in from an origin listed in AUTH_TRUSTED_ORIGINS', async () => {
+    const response = await signIn({ origin: TRUSTED });
+    expect(response.status).toBe(200);
+    expect(response.body.token).toEqual(expect.any(String));
+  });
+
+  it('accepts a sign-in from the service’s own PUBLIC_URL origin', async () => {
+    const response = await signIn({ origin: TEST_PUBLIC_URL });
+    expect(response.status).toBe(200);
+  });
+
+  it('does not trust an origin that merely starts like a trusted one', async () => {
+    const response = await signIn({ origin: `${TRUSTED}.evil.example` });
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('health endpoints', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers GET /healthz with 200 {status: "ok"}', async () => {
+    const response = await call(t.app, { method: 'GET', url: '/healthz' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok' });
+  });
+
+  it('answers GET /readyz with 200 while the database is reachable', async () => {
+    const response = await call(t.app, { method: 'GET', url: '/readyz' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: expect.any(String) });
+  });
+});
