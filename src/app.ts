@@ -56,6 +56,10 @@ export interface BuildAppOptions {
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Turns /readyz unready ahead of closing, so a load balancer stops sending requests. */
+    drain(): void;
+  }
   interface FastifyContextConfig {
     /** The route forwards its body untouched (the built-in auth service). */
     forwardsBody?: boolean;
@@ -138,7 +142,11 @@ export async function buildApp({ config, database, clock = systemClock, logger }
   const invitations = new InvitationsService(db, config, clock, accounts, sessions, audit, mailer);
   schedulePurges(app, audit);
 
-  registerHealthRoutes(app, database);
+  const lifecycle = { draining: false };
+  app.decorate('drain', () => {
+    lifecycle.draining = true;
+  });
+  registerHealthRoutes(app, database, lifecycle);
   registerAccountsRoutes(app, authenticator, accounts, members);
   registerSessionsRoutes(app, authenticator, sessions);
   registerTenantsRoutes(app, authenticator, tenants);

@@ -39,7 +39,11 @@ export interface Config {
     issuers: TrustedIssuer[];
     /** Allowed JWS algorithms for authTokens: asymmetric only. */
     algorithms: string[];
+    /** Rate-limit sign-in, sign-up and mail endpoints of the built-in auth service (shared by all nodes). */
+    rateLimit: boolean;
   };
+  /** On SIGTERM, how long /readyz answers 503 before the node stops accepting requests. */
+  shutdownDrainSeconds: number;
   login: {
     lockoutThreshold: number;
     lockoutBaseSeconds: number;
@@ -108,7 +112,9 @@ export function loadConfig(env: Env = process.env): Config {
       trustedOrigins: readList(env, 'AUTH_TRUSTED_ORIGINS'),
       issuers: readIssuers(env, 'AUTH_ISSUERS'),
       algorithms: readAlgorithms(env, 'AUTH_ALGORITHMS'),
+      rateLimit: readBoolean(env, 'AUTH_RATE_LIMIT', true),
     },
+    shutdownDrainSeconds: readDuration(env, 'SHUTDOWN_DRAIN', 0, 0, 300),
     login: {
       lockoutThreshold: readInteger(env, 'LOGIN_LOCKOUT_THRESHOLD', 5, 1, 100),
       lockoutBaseSeconds: readDuration(env, 'LOGIN_LOCKOUT_BASE', 30, 1, 86400),

@@ -22,11 +22,17 @@ async function main(): Promise<void> {
     );
   }
 
+  // SIGTERM: /readyz turns unready first, then after SHUTDOWN_DRAIN the node stops
+  // accepting, finishes the requests in flight and closes the database.
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    app.drain();
+    if (signal === 'SIGTERM' && config.shutdownDrainSeconds > 0) {
+      await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
+    }
     try {
       await app.close();
       await database.close();

@@ -156,6 +156,17 @@ describe('built-in auth service origin checks', () => {
     expect(response.body.token).toEqual(expect.any(String));
   });
 
+  it('lets a Node.js fetch client (Sec-Fetch-Mode but no Origin) sign in', async () => {
+    const response = await signIn({ 'sec-fetch-mode': 'cors', accept: '*/*', 'user-agent': 'node' });
+    expect(response.status).toBe(200);
+    expect(response.body.token).toEqual(expect.any(String));
+  });
+
+  it('refuses a browser request that carries a session cookie but no Origin', async () => {
+    const response = await signIn({ 'sec-fetch-mode': 'cors', 'sec-fetch-site': 'cross-site', cookie: 'better-auth.session_token=x' });
+    expect(response.status).toBe(403);
+  });
+
   it('refuses a sign-in from an untrusted browser origin with 403 and no token', async () => {
     const response = await signIn({ origin: 'https://evil.example' });
     expect(response.status).toBe(403);

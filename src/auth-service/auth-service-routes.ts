@@ -63,6 +63,12 @@ export function registerAuthServiceRoutes(app: FastifyInstance, auth: BuiltinAut
 async function forwardToAuth(auth: BuiltinAuth, request: FastifyRequest, reply: FastifyReply) {
   const headers = fromNodeHeaders(request.headers);
   headers.set('x-pos-client-ip', request.ip);
+  // Node's fetch sends Sec-Fetch-Mode but never an Origin, which Better Auth takes
+  // for a browser that hid its origin. Browsers send Origin on every POST, so
+  // without Origin, Referer and cookies this is a script or a till: let it in.
+  if (!headers.has('origin') && !headers.has('referer') && !headers.has('cookie')) {
+    for (const name of ['sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user']) headers.delete(name);
+  }
   let body: string | undefined;
   if (request.method !== 'GET' && request.body !== undefined && request.body !== null) {
     body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);

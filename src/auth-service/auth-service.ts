@@ -39,6 +39,8 @@ function authOptions(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postg
     // proxy chain Fastify trusts), never taken from a client-sent header.
     // Origin checks stay on whatever NODE_ENV says (Better Auth turns them off under test).
     advanced: { ipAddress: { ipAddressHeaders: ['x-pos-client-ip'] }, disableOriginCheck: false },
+    // Kept in the database so that every node counts the same attempts.
+    rateLimit: { enabled: config.auth.rateLimit, storage: 'database', modelName: 'auth_rate_limits' },
     user: { modelName: 'auth_users' },
     session: { modelName: 'auth_sessions' },
     account: { modelName: 'auth_accounts' },

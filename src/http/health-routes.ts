@@ -6,10 +6,14 @@ import { problems } from './schemas.js';
 
 const Status = Type.Object({ status: Type.String() });
 
-export function registerHealthRoutes(app: App, database: OpenedDatabase): void {
-  let closing = false;
+/** Whether the node is on its way down: /readyz answers 503 from then on. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
+export function registerHealthRoutes(app: App, database: OpenedDatabase, lifecycle: Lifecycle): void {
   app.addHook('onClose', async () => {
-    closing = true;
+    lifecycle.draining = true;
   });
 
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: Status } } }, async () => ({ status: 'ok' }));
@@ -18,7 +22,7 @@ export function registerHealthRoutes(app: App, database: OpenedDatabase): void {
     '/readyz',
     { schema: { tags: ['operations'], summary: 'Readiness: the database answers', response: { 200: Status, ...problems(503) } } },
     async (request) => {
-      if (closing) throw new AppError('service_unavailable', 'The node is shutting down');
+      if (lifecycle.draining) throw new AppError('service_unavailable', 'The node is shutting down');
       try {
         await database.ping();
       } catch (error) {

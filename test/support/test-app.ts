@@ -45,6 +45,8 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     PUBLIC_URL: TEST_PUBLIC_URL,
     AUTH_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     DATA_DIR: dataDir,
+    // Suites sign up many users from one address; the limit has tests of its own.
+    AUTH_RATE_LIMIT: 'false',
     ...env,
   });
   const database = await openAppDatabase(config).catch(async (error: unknown) => {
