@@ -13,6 +13,7 @@ import { registerAuthServiceRoutes } from './auth-service/auth-service-routes.js
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { AuthTokenVerifier, localIssuerKeys, remoteIssuerKeys, type IssuerKeys } from './crypto/auth-tokens.js';
+import { PasswordHasher } from './crypto/passwords.js';
 import { openDatabase, type OpenedDatabase } from './db/database.js';
 import { AppError } from './errors.js';
 import { DevicesService } from './devices/devices-service.js';
@@ -135,8 +136,9 @@ export async function buildApp({ config, database, clock = systemClock, logger }
   const sessions = new SessionsService(db, config, clock, audit);
   const devices = new DevicesService(db, config, clock, sessions, audit);
   const authenticator = new Authenticator(sessions, devices, new AuthTokenVerifier(issuers, config.auth.algorithms, clock));
-  const accounts = new AccountsService(db, config, clock, sessions, devices, audit);
-  const members = new MembersService(db, config, clock, sessions, audit);
+  const passwords = new PasswordHasher(config.passwords.hashConcurrency, config.passwords.hashQueue);
+  const accounts = new AccountsService(db, config, clock, sessions, devices, audit, passwords);
+  const members = new MembersService(db, config, clock, sessions, audit, passwords);
   const tenants = new TenantsService(db, clock, accounts, sessions, audit);
   const stores = new StoresService(db, clock, audit);
   const invitations = new InvitationsService(db, config, clock, accounts, sessions, audit, mailer);

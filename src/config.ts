@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** A trusted OIDC issuer whose authTokens the service accepts. */
@@ -41,6 +42,12 @@ export interface Config {
     algorithms: string[];
     /** Rate-limit sign-in, sign-up and mail endpoints of the built-in auth service (shared by all nodes). */
     rateLimit: boolean;
+  };
+  passwords: {
+    /** argon2 hashes running at once. */
+    hashConcurrency: number;
+    /** Hashes waiting for a slot before further logins get 503. */
+    hashQueue: number;
   };
   /** On SIGTERM, how long /readyz answers 503 before the node stops accepting requests. */
   shutdownDrainSeconds: number;
@@ -115,6 +122,11 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimit: readBoolean(env, 'AUTH_RATE_LIMIT', true),
     },
     shutdownDrainSeconds: readDuration(env, 'SHUTDOWN_DRAIN', 0, 0, 300),
+    passwords: {
+      // One core stays free for the event loop, so reads stay fast during a login storm.
+      hashConcurrency: readInteger(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, os.availableParallelism() - 1), 1, 256),
+      hashQueue: readInteger(env, 'PASSWORD_HASH_QUEUE', 64, 0, 100000),
+    },
     login: {
       lockoutThreshold: readInteger(env, 'LOGIN_LOCKOUT_THRESHOLD', 5, 1, 100),
       lockoutBaseSeconds: readDuration(env, 'LOGIN_LOCKOUT_BASE', 30, 1, 86400),

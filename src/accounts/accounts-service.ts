@@ -2,7 +2,7 @@ import { isoAfter, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuthCaller, AuthIdentity } from '../crypto/auth-tokens.js';
-import { verifyPassword } from '../crypto/passwords.js';
+import type { PasswordHasher } from '../crypto/passwords.js';
 import { newUid } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/dialect.js';
@@ -46,6 +46,7 @@ export class AccountsService {
     private readonly sessions: SessionsService,
     private readonly devices: DevicesService,
     private readonly audit: AuditService,
+    private readonly passwords: PasswordHasher,
   ) {}
 
   /**
@@ -130,7 +131,7 @@ export class AccountsService {
     }
     const member = await findMemberByUserCode(this.db, tenantUid, input.userCode);
     const usable = member?.status === 'active' ? member : undefined;
-    const ok = await verifyPassword(usable?.password_hash, input.password);
+    const ok = await this.passwords.verify(usable?.password_hash, input.password);
     if (!ok || !usable) {
       const locked = await this.recordFailure(tenantUid, input.userCode);
       const target = member ? { type: 'member', uid: member.uid } : undefined;

@@ -1,32 +1,70 @@
 import { hash, verify, type Options } from '@node-rs/argon2';
 import { AppError } from '../errors.js';
 
-/** OWASP's minimum for argon2id: 19 MiB, two passes, one lane. */
 // algorithm 2 is Argon2id (a const enum in the typings, which isolated modules cannot read).
+/** OWASP's minimum for argon2id: 19 MiB, two passes, one lane. */
 const ARGON2_OPTIONS: Options = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
-/** Hashes a password or PIN with argon2id off the event loop. */
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
-}
-
-let dummyHash: Promise<string> | undefined;
-
 /**
- * Verifies a password against a stored hash. With no hash (unknown user code, or a
- * member without a password) it verifies against a dummy hash of the same cost,
- * so the answer takes about as long either way, and returns false.
+ * Hashes and verifies passwords and PINs with argon2id on libuv's thread pool,
+ * never on the event loop. At most `concurrency` hashes run at once (each takes
+ * 19 MiB and a core for tens of milliseconds) and at most `maxWaiting` wait;
+ * past that a request gets 503 with Retry-After instead of piling up memory and
+ * latency for everyone else.
  */
-export async function verifyPassword(storedHash: string | null | undefined, password: string): Promise<boolean> {
-  if (!storedHash) {
-    dummyHash ??= hashPassword('dummy password for timing equalisation');
-    await verify(await dummyHash, password).catch(() => false);
-    return false;
+export class PasswordHasher {
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly maxWaiting: number,
+  ) {}
+
+  hash(password: string): Promise<string> {
+    return this.#bounded(() => hash(password, ARGON2_OPTIONS));
   }
-  try {
-    return await verify(storedHash, password);
-  } catch {
-    return false;
+
+  /**
+   * Verifies a password against a stored hash. With no hash (unknown user code,
+   * or a member without a password) it verifies against a dummy hash of the same
+   * cost, so the answer takes about as long either way, and returns false.
+   */
+  async verify(storedHash: string | null | undefined, password: string): Promise<boolean> {
+    if (!storedHash) {
+      this.#dummyHash ??= hash('dummy password for timing equalisation', ARGON2_OPTIONS);
+      const dummy = await this.#dummyHash;
+      await this.#bounded(() => verify(dummy, password)).catch((error: unknown) => {
+        if (error instanceof AppError) throw error;
+      });
+      return false;
+    }
+    try {
+      return await this.#bounded(() => verify(storedHash, password));
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      return false;
+    }
+  }
+
+  async #bounded<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.concurrency) {
+      if (this.#waiting.length >= this.maxWaiting) {
+        throw new AppError('service_unavailable', 'Too many logins at once; try again in a moment', { 'retry-after': '1' });
+      }
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#running++;
+    }
+    try {
+      return await work();
+    } finally {
+      // Hand the slot straight to the next waiter, or free it.
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#running--;
+    }
   }
 }
 

@@ -148,10 +148,30 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
   }
 }
 
+/**
+ * Kysely's SQLite dialect, with two changes: transactions BEGIN IMMEDIATE, and
+ * prepared statements are kept and reused (Kysely prepares every query anew;
+ * the service runs a few dozen distinct statements over and over).
+ */
 class ImmediateSqliteDialect implements Dialect {
   readonly #inner: SqliteDialect;
   constructor(database: SQLite.Database) {
-    this.#inner = new SqliteDialect({ database });
+    const statements = new Map<string, SQLite.Statement>();
+    this.#inner = new SqliteDialect({
+      database: {
+        close: () => database.close(),
+        prepare: (query: string) => {
+          let statement = statements.get(query);
+          if (!statement) {
+            // Bounded: dynamic IN lists make new texts; start over rather than grow.
+            if (statements.size >= 1000) statements.clear();
+            statement = database.prepare(query);
+            statements.set(query, statement);
+          }
+          return statement;
+        },
+      },
+    });
   }
   createDriver(): Driver {
     const driver = this.#inner.createDriver();

@@ -2,7 +2,7 @@ import { clearDefaultTenant, clearLoginThrottle, insertUser } from '../accounts/
 import type { AuditService } from '../audit/audit-service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { assertPasswordPolicy, hashPassword } from '../crypto/passwords.js';
+import { assertPasswordPolicy, type PasswordHasher } from '../crypto/passwords.js';
 import { newUid } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation, violatedConstraint } from '../db/dialect.js';
@@ -115,6 +115,7 @@ export class MembersService {
     private readonly clock: Clock,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly passwords: PasswordHasher,
   ) {}
 
   /** A membership as a TenantAccount; 404 when there is none. */
@@ -162,7 +163,7 @@ export class MembersService {
       }
       if (input.password !== undefined) assertPasswordPolicy(input.password, this.config.login.pinMinLength);
       // Hash before the transaction: it takes tens of milliseconds and must not hold a lock.
-      const passwordHash = input.password !== undefined ? await hashPassword(input.password) : null;
+      const passwordHash = input.password !== undefined ? await this.passwords.hash(input.password) : null;
       const now = this.clock.now().toISOString();
       const tenantUid = grant.tenantUid;
       const userUid = newUid();
@@ -219,7 +220,7 @@ export class MembersService {
       this.requireCanManage(grant, current.role as Role);
       if (input.role !== undefined) this.requireCanManage(grant, input.role);
       if (typeof input.password === 'string') assertPasswordPolicy(input.password, this.config.login.pinMinLength);
-      const passwordHash = typeof input.password === 'string' ? await hashPassword(input.password) : input.password;
+      const passwordHash = typeof input.password === 'string' ? await this.passwords.hash(input.password) : input.password;
 
       await this.db.transaction().execute(async (tx) => {
         await lockTenant(tx, tenantUid);
@@ -319,7 +320,7 @@ export class MembersService {
     };
     return this.audit.refusals(entry, async () => {
       if (changes.password !== undefined) assertPasswordPolicy(changes.password, this.config.login.pinMinLength);
-      const passwordHash = changes.password !== undefined ? await hashPassword(changes.password) : undefined;
+      const passwordHash = changes.password !== undefined ? await this.passwords.hash(changes.password) : undefined;
       const patch: MemberPatch = { ...profilePatch(changes), updated_at: this.clock.now().toISOString() };
       if (passwordHash !== undefined) patch.password_hash = passwordHash;
       await this.db.transaction().execute(async (tx) => {
