@@ -149,3 +149,33 @@ describe('device login lockout', () => {
     expect(response.status).toBe(429);
   });
 });
+
+describe('device login under a flood of concurrent logins', () => {
+  let t: TestApp;
+  let owner: Owner;
+  let deviceToken: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1' });
+    owner = await createOwner(t.app);
+    deviceToken = await attachDevice(t.app, owner);
+  });
+  afterAll(() => t.close());
+
+  it('answers logins beyond the hashing bound with 503 and Retry-After, never a 500, and serves the rest', async () => {
+    const staff = await createStaff(t.app, owner);
+    const responses = await Promise.all(Array.from({ length: 8 }, () => deviceLogin(t.app, deviceToken, staff.userCode, staff.password)));
+    const statuses = responses.map((r) => r.status);
+    // One hash runs and one waits; the others arriving meanwhile are turned away.
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(2);
+    const refused = responses.filter((r) => r.status === 503);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const response of refused) {
+      expect(response.headers['retry-after']).toBe('1');
+      expect(response.body).toMatchObject({ status: 503, code: 'service_unavailable' });
+    }
+    // The bound is released: the next login goes through.
+    expect((await deviceLogin(t.app, deviceToken, staff.userCode, staff.password)).status).toBe(200);
+  });
+});
