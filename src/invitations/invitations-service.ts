@@ -7,13 +7,13 @@ import type { AuthCaller } from '../crypto/auth-tokens.js';
 import { hashToken, mintToken, newUid, tokenKind } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/dialect.js';
-import type { InvitationRow, MemberRow } from '../db/tables.js';
+import type { InvitationRow } from '../db/tables.js';
 import { AppError } from '../errors.js';
 import { decodeCursor, pageOf } from '../http/pagination.js';
 import type { Role } from '../http/schemas.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { TenantAccountWithToken } from '../members/members-schemas.js';
-import { memberActor, toTenantAccount, userCodeConflict } from '../members/members-service.js';
+import { memberActor, memberFromUser, toTenantAccount, userCodeConflict } from '../members/members-service.js';
 import { findMember, findMemberByUser, findMemberByUserCode, insertMember, lockTenant, setMemberStores } from '../members/members-store.js';
 import { atLeast, canManageRole } from '../members/roles.js';
 import type { AccessGrant, SessionsService } from '../sessions/sessions-service.js';
@@ -163,6 +163,7 @@ export class InvitationsService {
       await this.db.transaction().execute(async (tx) => {
         const row = await findInvitation(tx, grant.tenantUid, invitationUid);
         if (!row) throw new AppError('not_found', 'No such invitation in this tenant');
+        if (!canManageRole(grant.role, row.role as Role)) throw new AppError('forbidden', `A ${grant.role} may not manage a ${row.role} invitation`);
         if (row.accepted_at !== null) throw new AppError('invitation_used');
         if (row.revoked_at !== null) return;
         await updateInvitation(tx, grant.tenantUid, invitationUid, { revoked_at: this.clock.now().toISOString() });
@@ -237,24 +238,7 @@ export class InvitationsService {
 
       const now = this.clock.now();
       const storeUids = JSON.parse(invitation.store_uids) as string[];
-      const member: MemberRow = {
-        tenant_uid: invitation.tenant_uid,
-        uid: newUid(),
-        user_uid: user.uid,
-        role: invitation.role,
-        status: 'active',
-        user_code: null,
-        password_hash: null,
-        display_name: user.display_name,
-        email: user.email,
-        firstname: null,
-        lastname: null,
-        mobile: null,
-        language_code: invitation.language_code,
-        default_store_uid: null,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      };
+      const member = { ...memberFromUser(user, invitation.tenant_uid, invitation.role as Role, now.toISOString()), language_code: invitation.language_code };
       let acceptedStores: string[] = [];
       try {
         const issued = await this.db.transaction().execute(async (tx) => {

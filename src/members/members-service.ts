@@ -51,6 +51,36 @@ export function toTenantAccount(row: MemberWithTenant, storeUids: string[]): Ten
   };
 }
 
+/**
+ * A new membership for a person who signs in at an auth service (tenant creator,
+ * invitee): profile from their user, no device-login credentials yet.
+ */
+export function memberFromUser(
+  user: { uid: string; display_name: string | null; email: string | null },
+  tenantUid: string,
+  role: Role,
+  now: string,
+): MemberRow {
+  return {
+    tenant_uid: tenantUid,
+    uid: newUid(),
+    user_uid: user.uid,
+    role,
+    status: 'active',
+    user_code: null,
+    password_hash: null,
+    display_name: user.display_name,
+    email: user.email,
+    firstname: null,
+    lastname: null,
+    mobile: null,
+    language_code: null,
+    default_store_uid: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 /** Turns a unique violation on the user code into 409 `user_code_taken`. */
 export function userCodeConflict(error: unknown): never {
   if (isUniqueViolation(error) && /user_code/.test(violatedConstraint(error))) {

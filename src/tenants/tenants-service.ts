@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import type { TenantAccountWithToken } from '../members/members-schemas.js';
-import { memberActor, toTenantAccount } from '../members/members-service.js';
+import { memberActor, memberFromUser, toTenantAccount } from '../members/members-service.js';
 import { atLeast } from '../members/roles.js';
 import { insertMember } from '../members/members-store.js';
 import type { AccessGrant, SessionsService } from '../sessions/sessions-service.js';
@@ -60,24 +60,7 @@ export class TenantsService {
     const user = await this.accounts.resolveUser(identity);
     const now = this.clock.now().toISOString();
     const tenantUid = input.uid ?? newUid();
-    const member = {
-      tenant_uid: tenantUid,
-      uid: newUid(),
-      user_uid: user.uid,
-      role: 'owner',
-      status: 'active',
-      user_code: null,
-      password_hash: null,
-      display_name: user.display_name,
-      email: user.email,
-      firstname: null,
-      lastname: null,
-      mobile: null,
-      language_code: null,
-      default_store_uid: null,
-      created_at: now,
-      updated_at: now,
-    };
+    const member = memberFromUser(user, tenantUid, 'owner', now);
     try {
       const issued = await this.db.transaction().execute(async (tx) => {
         await insertTenant(tx, { uid: tenantUid, name: input.name, created_at: now, updated_at: now });
