@@ -224,6 +224,10 @@ export class InvitationsService {
       origin: caller.origin,
       target: { type: 'invitation', uid: invitation.uid },
     };
+    // The first authToken of a person creates their user, refused or not; knowing
+    // it names the actor of a refusal in the audit trail.
+    const user = await this.accounts.resolveUser(caller);
+    entry.actor.uid = user.uid;
     return this.audit.refusals(entry, async () => {
       assertUsable(invitation, this.clock.now());
       if (invitation.email !== null) {
@@ -232,8 +236,6 @@ export class InvitationsService {
           throw new AppError('invitation_email_mismatch', 'Sign in with the verified e-mail address the invitation was sent to');
         }
       }
-      const user = await this.accounts.resolveUser(caller);
-      entry.actor.uid = user.uid;
       if (await findMemberByUser(this.db, invitation.tenant_uid, user.uid)) throw new AppError('already_member');
 
       const now = this.clock.now();
