@@ -22,6 +22,7 @@ import { DeviceSchema } from './devices/devices-schemas.js';
 import { Authenticator } from './http/auth.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health-routes.js';
+import { registerMetrics } from './http/metrics.js';
 import { ProblemSchema } from './http/schemas.js';
 import { validatorCompiler } from './http/validation.js';
 import { InvitationsService } from './invitations/invitations-service.js';
@@ -149,6 +150,7 @@ export async function buildApp({ config, database, clock = systemClock, logger }
     lifecycle.draining = true;
   });
   registerHealthRoutes(app, database, lifecycle);
+  registerMetrics(app, passwords);
   registerAccountsRoutes(app, authenticator, accounts, members);
   registerSessionsRoutes(app, authenticator, sessions);
   registerTenantsRoutes(app, authenticator, tenants);

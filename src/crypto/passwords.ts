@@ -22,6 +22,11 @@ export class PasswordHasher {
     private readonly maxWaiting: number,
   ) {}
 
+  /** Hashes running and waiting now (for metrics). */
+  load(): { running: number; waiting: number } {
+    return { running: this.#running, waiting: this.#waiting.length };
+  }
+
   hash(password: string): Promise<string> {
     return this.#bounded(() => hash(password, ARGON2_OPTIONS));
   }
