@@ -10,11 +10,14 @@ import { AuditEventSchema } from './audit/audit-schemas.js';
 import { AuditService } from './audit/audit-service.js';
 import { createBuiltinAuth, migrateBuiltinAuth } from './auth-service/auth-service.js';
 import { registerAuthServiceRoutes } from './auth-service/auth-service-routes.js';
-import { systemClock, type Clock } from './clock.js';
+import { isoAfter, systemClock, type Clock } from './clock.js';
+import { purgeLoginThrottles } from './accounts/accounts-store.js';
+import { purgePairingCodes } from './devices/devices-store.js';
+import { purgeExpiredAccessTokens } from './sessions/sessions-store.js';
 import type { Config } from './config.js';
 import { AuthTokenVerifier, localIssuerKeys, remoteIssuerKeys, type IssuerKeys } from './crypto/auth-tokens.js';
 import { PasswordHasher } from './crypto/passwords.js';
-import { openDatabase, type OpenedDatabase } from './db/database.js';
+import { openDatabase, type Db, type OpenedDatabase } from './db/database.js';
 import { AppError } from './errors.js';
 import { DevicesService } from './devices/devices-service.js';
 import { registerDevicesRoutes } from './devices/devices-routes.js';
@@ -26,6 +29,7 @@ import { registerMetrics } from './http/metrics.js';
 import { ProblemSchema } from './http/schemas.js';
 import { validatorCompiler } from './http/validation.js';
 import { InvitationsService } from './invitations/invitations-service.js';
+import { FailureWindows } from './limits/failure-windows.js';
 import { createMailer } from './mail/mailer.js';
 import { registerInvitationsRoutes } from './invitations/invitations-routes.js';
 import { InvitationSchema } from './invitations/invitations-schemas.js';
@@ -135,15 +139,16 @@ export async function buildApp({ config, database, clock = systemClock, logger }
 
   const audit = new AuditService(db, clock, config.audit.retentionDays);
   const sessions = new SessionsService(db, config, clock, audit);
-  const devices = new DevicesService(db, config, clock, sessions, audit);
+  const failures = new FailureWindows(db, clock);
+  const devices = new DevicesService(db, config, clock, sessions, audit, failures);
   const authenticator = new Authenticator(sessions, devices, new AuthTokenVerifier(issuers, config.auth.algorithms, clock));
   const passwords = new PasswordHasher(config.passwords.hashConcurrency, config.passwords.hashQueue);
-  const accounts = new AccountsService(db, config, clock, sessions, devices, audit, passwords);
+  const accounts = new AccountsService(db, config, clock, sessions, devices, audit, passwords, failures);
   const members = new MembersService(db, config, clock, sessions, audit, passwords);
   const tenants = new TenantsService(db, clock, accounts, sessions, audit);
   const stores = new StoresService(db, clock, audit);
   const invitations = new InvitationsService(db, config, clock, accounts, sessions, audit, mailer);
-  schedulePurges(app, audit);
+  schedulePurges(app, db, clock, audit, failures);
 
   const lifecycle = { draining: false };
   app.decorate('drain', () => {
@@ -162,14 +167,26 @@ export async function buildApp({ config, database, clock = systemClock, logger }
   return app;
 }
 
-/** Deletes audit events past their retention, an hour after start and hourly after. */
-function schedulePurges(app: App, audit: AuditService): void {
-  const purge = () =>
-    audit.purge().then(
-      (n) => n > 0 && app.log.info({ deleted: n }, 'audit events past retention deleted'),
-      (error: unknown) => app.log.warn({ err: error }, 'audit purge failed'),
-    );
-  const timer = setInterval(purge, 3600_000);
+/**
+ * Hourly housekeeping: audit events past retention, access tokens expired a day
+ * ago, stale lockout and failure counters, used or expired pairing codes. Any
+ * node may run it at any time; each step is one idempotent delete.
+ */
+function schedulePurges(app: App, db: Db, clock: Clock, audit: AuditService, failures: FailureWindows): void {
+  const purge = async () => {
+    const dayAgo = isoAfter(clock.now(), -86400);
+    try {
+      const deleted = await audit.purge();
+      if (deleted > 0) app.log.info({ deleted }, 'audit events past retention deleted');
+      await purgeExpiredAccessTokens(db, dayAgo);
+      await purgeLoginThrottles(db, dayAgo);
+      await purgePairingCodes(db, dayAgo);
+      await failures.purge();
+    } catch (error) {
+      app.log.warn({ err: error }, 'housekeeping failed');
+    }
+  };
+  const timer = setInterval(() => void purge(), 3600_000);
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));
 }

@@ -57,6 +57,9 @@ export interface Config {
     lockoutMaxSeconds: number;
     /** Minimum length of an all-digit PIN (4–6); other passwords need 6. */
     pinMinLength: number;
+    /** Failed logins one device may have per window, over all user codes, before 429. */
+    deviceMaxFailures: number;
+    deviceWindowSeconds: number;
   };
   invitations: {
     /** The accept link is `${acceptUrl}?token=<inviteToken>`. */
@@ -132,6 +135,8 @@ export function loadConfig(env: Env = process.env): Config {
       lockoutBaseSeconds: readDuration(env, 'LOGIN_LOCKOUT_BASE', 30, 1, 86400),
       lockoutMaxSeconds: readDuration(env, 'LOGIN_LOCKOUT_MAX', 900, 1, 7 * 86400),
       pinMinLength: readInteger(env, 'PIN_MIN_LENGTH', 6, 4, 6),
+      deviceMaxFailures: readInteger(env, 'LOGIN_DEVICE_MAX_FAILURES', 30, 1, 100000),
+      deviceWindowSeconds: readDuration(env, 'LOGIN_DEVICE_WINDOW', 600, 1, 86400),
     },
     invitations: {
       acceptUrl: readUrl(env, 'INVITE_ACCEPT_URL', `${publicUrl}/invite`),

@@ -179,3 +179,84 @@ describe('device login under a flood of concurrent logins', () => {
     expect((await deviceLogin(t.app, deviceToken, staff.userCode, staff.password)).status).toBe(200);
   });
 });
+
+describe('device login against parallel guessing', () => {
+  let t: TestApp;
+  let owner: Owner;
+  let deviceToken: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ LOGIN_DEVICE_MAX_FAILURES: '1000' });
+    owner = await createOwner(t.app);
+    deviceToken = await attachDevice(t.app, owner);
+  });
+  afterAll(() => t.close());
+
+  it('checks at most 5 of 20 simultaneous guesses for one user code; the others get 429 at once', async () => {
+    const staff = await createStaff(t.app, owner);
+    const guesses = await Promise.all(Array.from({ length: 20 }, (_, i) => deviceLogin(t.app, deviceToken, staff.userCode, `9${String(i).padStart(5, '0')}`)));
+    const statuses = guesses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+    expect((await deviceLogin(t.app, deviceToken, staff.userCode, staff.password)).status).toBe(429);
+  });
+
+  it('lets the right PIN inside a burst through and clears the count', async () => {
+    const staff = await createStaff(t.app, owner);
+    const burst = await Promise.all([
+      deviceLogin(t.app, deviceToken, staff.userCode, '111111'),
+      deviceLogin(t.app, deviceToken, staff.userCode, staff.password),
+      deviceLogin(t.app, deviceToken, staff.userCode, '222222'),
+    ]);
+    expect(burst.map((r) => r.status).sort()).toEqual([200, 401, 401]);
+    // After the success the count starts again: four failures do not lock.
+    for (let i = 0; i < 4; i++) expect((await deviceLogin(t.app, deviceToken, staff.userCode, '333333')).status).toBe(401);
+    expect((await deviceLogin(t.app, deviceToken, staff.userCode, staff.password)).status).toBe(200);
+  });
+});
+
+describe('device login limits per device', () => {
+  let t: TestApp;
+  let owner: Owner;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ LOGIN_DEVICE_MAX_FAILURES: '3', LOGIN_DEVICE_WINDOW: '10m' });
+    owner = await createOwner(t.app);
+  });
+  afterAll(() => t.close());
+
+  it('refuses a device that tried wrong PINs across many user codes, until its window ends; other devices are not affected', async () => {
+    const guessing = await attachDevice(t.app, owner);
+    const other = await attachDevice(t.app, owner);
+    const staff = await createStaff(t.app, owner);
+    for (const code of ['a1', 'a2', 'a3']) expect((await deviceLogin(t.app, guessing, code, '123456')).status).toBe(401);
+    const refused = await deviceLogin(t.app, guessing, staff.userCode, staff.password);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await deviceLogin(t.app, other, staff.userCode, staff.password)).status).toBe(200);
+    t.clock.advance(601);
+    expect((await deviceLogin(t.app, guessing, staff.userCode, staff.password)).status).toBe(200);
+  });
+});
+
+describe('device login fairness between tenants', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '8', LOGIN_DEVICE_MAX_FAILURES: '1000' });
+  });
+  afterAll(() => t.close());
+
+  it('keeps one tenant’s flood of logins from turning another tenant’s login away', async () => {
+    const attacker = await createOwner(t.app);
+    const attackerDevice = await attachDevice(t.app, attacker);
+    const victim = await createOwner(t.app);
+    const victimDevice = await attachDevice(t.app, victim);
+    const staff = await createStaff(t.app, victim);
+    const flood = Array.from({ length: 20 }, (_, i) => deviceLogin(t.app, attackerDevice, `flood${i}`, '123456'));
+    const login = deviceLogin(t.app, victimDevice, staff.userCode, staff.password);
+    const floodStatuses = (await Promise.all(flood)).map((r) => r.status);
+    expect(floodStatuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+    expect((await login).status).toBe(200);
+  });
+});

@@ -1,4 +1,4 @@
-import { isoAfter, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuthCaller, AuthIdentity } from '../crypto/auth-tokens.js';
@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../db/dialect.js';
 import type { UserRow } from '../db/tables.js';
 import type { DeviceGrant, DevicesService } from '../devices/devices-service.js';
 import { AppError } from '../errors.js';
+import type { FailureWindows } from '../limits/failure-windows.js';
 import type { TenantAccountWithToken } from '../members/members-schemas.js';
 import { toTenantAccount } from '../members/members-service.js';
 import {
@@ -22,13 +23,12 @@ import type { AccessGrant, SessionsService } from '../sessions/sessions-service.
 import type { Account, DeviceLoginInput } from './accounts-schemas.js';
 import {
   clearLoginThrottle,
-  countLoginFailure,
-  findLoginThrottle,
   findUser,
   findUserByIdentity,
   insertIdentity,
   insertUser,
-  lockUserCode,
+  releaseLoginAttempt,
+  reserveLoginAttempt,
   setDefaultTenant,
 } from './accounts-store.js';
 
@@ -47,6 +47,7 @@ export class AccountsService {
     private readonly devices: DevicesService,
     private readonly audit: AuditService,
     private readonly passwords: PasswordHasher,
+    private readonly failures: FailureWindows,
   ) {}
 
   /**
@@ -109,9 +110,11 @@ export class AccountsService {
   /**
    * Staff login on a device. An unknown user code, a wrong password, a disabled
    * member and a member without a password all give 401 `invalid_credentials`
-   * after the same argon2 work. After `lockoutThreshold` consecutive failures the
-   * user code is locked (429) for a window that doubles with each further failure.
-   * A device bound to a store admits only members who may use it (403).
+   * after the same argon2 work. Each attempt is counted before the password is
+   * checked; the `lockoutThreshold`-th consecutive one locks the user code (429)
+   * for a window that doubles with each further failure, and a success clears
+   * it. A device with too many failures in a window is refused too (429). A
+   * device bound to a store admits only members who may use it (403).
    */
   async deviceLogin(device: DeviceGrant, input: DeviceLoginInput): Promise<TenantAccountWithToken> {
     const { tenantUid } = device;
@@ -122,30 +125,44 @@ export class AccountsService {
       origin: device.origin,
       details: { userCode: input.userCode },
     };
+    const deviceKey = `login:${tenantUid}/${device.deviceUid}`;
+    const deviceLimit = { maxFailures: this.config.login.deviceMaxFailures, windowSeconds: this.config.login.deviceWindowSeconds };
+    await this.audit.refusals({ ...entry, details: { ...entry.details, limit: 'device' } }, () =>
+      this.failures.check(deviceKey, deviceLimit, 'Too many failed logins on this device'),
+    );
     const now = this.clock.now();
-    const throttle = await findLoginThrottle(this.db, tenantUid, input.userCode);
-    if (throttle?.locked_until && throttle.locked_until > now.toISOString()) {
-      const seconds = Math.max(1, Math.ceil((Date.parse(throttle.locked_until) - now.getTime()) / 1000));
+    const reserved = await reserveLoginAttempt(this.db, tenantUid, input.userCode, now, (n) => this.lockSeconds(n));
+    if ('lockedUntil' in reserved) {
+      const seconds = Math.max(1, Math.ceil((Date.parse(reserved.lockedUntil) - now.getTime()) / 1000));
       await this.audit.recordFailure({ ...entry, details: { ...entry.details, code: 'too_many_attempts' } });
       throw new AppError('too_many_attempts', `Too many failed attempts; try again in ${seconds} s`, { 'retry-after': String(seconds) });
     }
     const member = await findMemberByUserCode(this.db, tenantUid, input.userCode);
     const usable = member?.status === 'active' ? member : undefined;
-    const ok = await this.passwords.verify(usable?.password_hash, input.password);
+    let ok: boolean;
+    try {
+      ok = await this.passwords.verify(usable?.password_hash, input.password, tenantUid);
+    } catch (error) {
+      // Too busy to check: the attempt does not count against the user code.
+      await releaseLoginAttempt(this.db, tenantUid, input.userCode, reserved.attempt, now.toISOString());
+      throw error;
+    }
     if (!ok || !usable) {
-      const locked = await this.recordFailure(tenantUid, input.userCode);
+      await this.failures.count(deviceKey, deviceLimit);
       const target = member ? { type: 'member', uid: member.uid } : undefined;
+      const locked = reserved.attempt >= this.config.login.lockoutThreshold;
       await this.audit.recordFailure({ ...entry, target, details: { ...entry.details, code: 'invalid_credentials', locked } });
       throw new AppError('invalid_credentials');
     }
     const target = { type: 'member', uid: usable.uid };
     const storeUids = (await listMemberStoreUids(this.db, tenantUid, [usable.uid])).get(usable.uid) ?? [];
     if (device.storeUid !== null && storeUids.length > 0 && !storeUids.includes(device.storeUid)) {
+      await clearLoginThrottle(this.db, tenantUid, input.userCode);
       await this.audit.recordFailure({ ...entry, target, details: { ...entry.details, code: 'store_access_denied', storeUid: device.storeUid } });
       throw new AppError('store_access_denied', 'The user may not use the store this device is bound to');
     }
     const issued = await this.db.transaction().execute(async (tx) => {
-      if (throttle) await clearLoginThrottle(tx, tenantUid, input.userCode);
+      await clearLoginThrottle(tx, tenantUid, input.userCode);
       await this.devices.markSeen(tx, device);
       await this.audit.record(tx, { ...entry, target });
       return this.sessions.issue(tx, { tenantUid, memberUid: usable.uid, userUid: usable.user_uid, deviceUid: device.deviceUid });
@@ -153,17 +170,11 @@ export class AccountsService {
     return { ...toTenantAccount(usable, storeUids), ...issued };
   }
 
-  /** Counts a failure; returns whether the user code is now locked. */
-  private async recordFailure(tenantUid: string, userCode: string): Promise<boolean> {
+  /** The lock an n-th consecutive attempt sets: none below the threshold, then doubling. */
+  private lockSeconds(attempt: number): number {
     const { lockoutThreshold, lockoutBaseSeconds, lockoutMaxSeconds } = this.config.login;
-    const now = this.clock.now();
-    return this.db.transaction().execute(async (tx) => {
-      const failures = await countLoginFailure(tx, tenantUid, userCode, now.toISOString());
-      if (failures < lockoutThreshold) return false;
-      const seconds = Math.min(lockoutMaxSeconds, lockoutBaseSeconds * 2 ** Math.min(failures - lockoutThreshold, 30));
-      await lockUserCode(tx, tenantUid, userCode, isoAfter(now, seconds));
-      return true;
-    });
+    if (attempt < lockoutThreshold) return 0;
+    return Math.min(lockoutMaxSeconds, lockoutBaseSeconds * 2 ** Math.min(attempt - lockoutThreshold, 30));
   }
 
   /**

@@ -47,25 +47,68 @@ export async function findLoginThrottle(db: Db, tenantUid: string, userCode: str
     .executeTakeFirst();
 }
 
-/** Counts one more consecutive failure atomically and returns the new count. */
-export async function countLoginFailure(db: Db, tenantUid: string, userCode: string, now: string): Promise<number> {
-  const row = await db
-    .insertInto('login_throttles')
-    .values({ tenant_uid: tenantUid, user_code: userCode, failures: 1, locked_until: null, updated_at: now })
-    .onConflict((oc) =>
-      oc.columns(['tenant_uid', 'user_code']).doUpdateSet((eb) => ({ failures: eb('login_throttles.failures', '+', 1), updated_at: now })),
-    )
-    .returning('failures')
-    .executeTakeFirstOrThrow();
-  return Number(row.failures);
+/**
+ * Reserves one device-login attempt for a user code, before its password is
+ * checked, so that parallel guesses cannot slip past the lockout: attempts are
+ * counted when they start, and the attempt that reaches the threshold sets the
+ * lock at once. `lockSeconds(n)` is the lock an n-th consecutive attempt sets
+ * (0 for none). Returns the attempt's number, or the lock that refuses it.
+ * A compare-and-set on the count keeps it exact under READ COMMITTED.
+ */
+export async function reserveLoginAttempt(
+  db: Db,
+  tenantUid: string,
+  userCode: string,
+  now: Date,
+  lockSeconds: (attempt: number) => number,
+): Promise<{ attempt: number } | { lockedUntil: string }> {
+  const at = now.toISOString();
+  const lockedUntil = (attempt: number) => {
+    const seconds = lockSeconds(attempt);
+    return seconds > 0 ? new Date(now.getTime() + seconds * 1000).toISOString() : null;
+  };
+  for (let round = 0; round < 50; round++) {
+    const row = await findLoginThrottle(db, tenantUid, userCode);
+    if (!row) {
+      const inserted = await db
+        .insertInto('login_throttles')
+        .values({ tenant_uid: tenantUid, user_code: userCode, failures: 1, locked_until: lockedUntil(1), updated_at: at })
+        .onConflict((oc) => oc.columns(['tenant_uid', 'user_code']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { attempt: 1 };
+      continue;
+    }
+    if (row.locked_until !== null && row.locked_until > at) return { lockedUntil: row.locked_until };
+    const attempt = Number(row.failures) + 1;
+    const updated = await db
+      .updateTable('login_throttles')
+      .set({ failures: attempt, locked_until: lockedUntil(attempt), updated_at: at })
+      .where('tenant_uid', '=', tenantUid)
+      .where('user_code', '=', userCode)
+      .where('failures', '=', row.failures)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 1) return { attempt };
+  }
+  throw new Error(`login attempts for one user code keep colliding (${tenantUid})`);
 }
 
-export async function lockUserCode(db: Db, tenantUid: string, userCode: string, until: string): Promise<void> {
+/** Gives back a reserved attempt that was never checked (the server was too busy). */
+export async function releaseLoginAttempt(db: Db, tenantUid: string, userCode: string, attempt: number, now: string): Promise<void> {
   await db
     .updateTable('login_throttles')
-    .set({ locked_until: until })
+    .set({ failures: attempt - 1, locked_until: null, updated_at: now })
     .where('tenant_uid', '=', tenantUid)
     .where('user_code', '=', userCode)
+    .where('failures', '=', attempt)
+    .execute();
+}
+
+/** Forgets user codes whose last attempt is older than `before` and that are not locked. */
+export async function purgeLoginThrottles(db: Db, before: string): Promise<void> {
+  await db
+    .deleteFrom('login_throttles')
+    .where('updated_at', '<', before)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', before)]))
     .execute();
 }
 

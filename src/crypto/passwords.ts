@@ -15,12 +15,19 @@ const ARGON2_OPTIONS: Options = { algorithm: 2, memoryCost: 19456, timeCost: 2, 
 export class PasswordHasher {
   #running = 0;
   readonly #waiting: (() => void)[] = [];
+  /** Hashes running or waiting per share key (a tenant), for fairness. */
+  readonly #perShare = new Map<string, number>();
+  readonly #maxPerShare: number;
   #dummyHash: Promise<string> | undefined;
 
   constructor(
     private readonly concurrency: number,
     private readonly maxWaiting: number,
-  ) {}
+  ) {
+    // No tenant may hold more than a quarter of the slots and queue, so one
+    // tenant's flood cannot turn every other tenant's logins away.
+    this.#maxPerShare = Math.max(2, Math.ceil((concurrency + maxWaiting) / 4));
+  }
 
   /** Hashes running and waiting now (for metrics). */
   load(): { running: number; waiting: number } {
@@ -36,28 +43,43 @@ export class PasswordHasher {
    * or a member without a password) it verifies against a dummy hash of the same
    * cost, so the answer takes about as long either way, and returns false.
    */
-  async verify(storedHash: string | null | undefined, password: string): Promise<boolean> {
+  async verify(storedHash: string | null | undefined, password: string, share = ''): Promise<boolean> {
     if (!storedHash) {
       this.#dummyHash ??= hash('dummy password for timing equalisation', ARGON2_OPTIONS);
       const dummy = await this.#dummyHash;
-      await this.#bounded(() => verify(dummy, password)).catch((error: unknown) => {
+      await this.#bounded(() => verify(dummy, password), share).catch((error: unknown) => {
         if (error instanceof AppError) throw error;
       });
       return false;
     }
     try {
-      return await this.#bounded(() => verify(storedHash, password));
+      return await this.#bounded(() => verify(storedHash, password), share);
     } catch (error) {
       if (error instanceof AppError) throw error;
       return false;
     }
   }
 
-  async #bounded<T>(work: () => Promise<T>): Promise<T> {
+  async #bounded<T>(work: () => Promise<T>, share = ''): Promise<T> {
+    const held = this.#perShare.get(share) ?? 0;
+    if (share !== '' && held >= this.#maxPerShare) throw this.#busy();
+    this.#perShare.set(share, held + 1);
+    try {
+      return await this.#slot(work);
+    } finally {
+      const left = (this.#perShare.get(share) ?? 1) - 1;
+      if (left === 0) this.#perShare.delete(share);
+      else this.#perShare.set(share, left);
+    }
+  }
+
+  #busy(): AppError {
+    return new AppError('service_unavailable', 'Too many logins at once; try again in a moment', { 'retry-after': '1' });
+  }
+
+  async #slot<T>(work: () => Promise<T>): Promise<T> {
     if (this.#running >= this.concurrency) {
-      if (this.#waiting.length >= this.maxWaiting) {
-        throw new AppError('service_unavailable', 'Too many logins at once; try again in a moment', { 'retry-after': '1' });
-      }
+      if (this.#waiting.length >= this.maxWaiting) throw this.#busy();
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     } else {
       this.#running++;

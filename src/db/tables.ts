@@ -18,7 +18,7 @@ export interface Database {
   login_throttles: LoginThrottleRow;
   audit_events: AuditEventRow;
   pairing_codes: PairingCodeRow;
-  pairing_attempts: PairingAttemptRow;
+  failure_windows: FailureWindowRow;
 }
 
 export interface UserRow {
@@ -161,9 +161,9 @@ export interface PairingCodeRow {
   used_at: string | null;
 }
 
-/** Failed pairing attempts per client, in a fixed window. */
-export interface PairingAttemptRow {
-  client_key: string;
+/** Failures counted per key (a client address, a device) in a fixed window. */
+export interface FailureWindowRow {
+  key: string;
   failures: number;
   window_started_at: string;
 }

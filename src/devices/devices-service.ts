@@ -6,6 +6,7 @@ import { hashToken, mintToken, newUid } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import type { DeviceRow } from '../db/tables.js';
 import { AppError } from '../errors.js';
+import type { FailureWindows } from '../limits/failure-windows.js';
 import { decodeCursor, pageOf } from '../http/pagination.js';
 import { memberActor } from '../members/members-service.js';
 import { atLeast } from '../members/roles.js';
@@ -14,15 +15,12 @@ import { requireStores } from '../stores/stores-service.js';
 import type { CreateDeviceInput, Device, DeviceListQueryType, PairDeviceInput, UpdateDeviceInput } from './devices-schemas.js';
 import {
   consumePairingCode,
-  countPairingFailure,
   findActiveDeviceByTokenHash,
   findDevice,
-  findPairingAttempts,
   findPairingCode,
   insertDevice,
   insertPairingCode,
   listDevices,
-  purgePairingCodes,
   setDeviceLastSeen,
   updateDevice,
 } from './devices-store.js';
@@ -62,6 +60,7 @@ export class DevicesService {
     private readonly clock: Clock,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly failures: FailureWindows,
   ) {}
 
   /**
@@ -149,7 +148,6 @@ export class DevicesService {
       const expiresAt = isoAfter(now, this.config.devices.pairingCodeTtlSeconds);
       await this.db.transaction().execute(async (tx) => {
         if (storeUid !== undefined) await requireStores(tx, grant.tenantUid, [storeUid]);
-        await purgePairingCodes(tx, isoAfter(now, -86400));
         await insertPairingCode(tx, {
           code_hash: hashToken(code),
           tenant_uid: grant.tenantUid,
@@ -172,13 +170,9 @@ export class DevicesService {
    */
   async pair(input: PairDeviceInput, origin: RequestOrigin): Promise<{ device: Device; deviceToken: string }> {
     const now = this.clock.now();
-    const clientKey = origin.ip ?? 'unknown';
-    const windowStart = isoAfter(now, -this.config.devices.pairingWindowSeconds);
-    const attempts = await findPairingAttempts(this.db, clientKey);
-    if (attempts && attempts.window_started_at >= windowStart && attempts.failures >= this.config.devices.pairingMaxFailures) {
-      const retry = Math.max(1, Math.ceil((Date.parse(attempts.window_started_at) + this.config.devices.pairingWindowSeconds * 1000 - now.getTime()) / 1000));
-      throw new AppError('too_many_attempts', `Too many wrong pairing codes; try again in ${retry} s`, { 'retry-after': String(retry) });
-    }
+    const clientKey = `pair:${origin.ip ?? 'unknown'}`;
+    const limit = { maxFailures: this.config.devices.pairingMaxFailures, windowSeconds: this.config.devices.pairingWindowSeconds };
+    await this.failures.check(clientKey, limit, 'Too many wrong pairing codes');
     const codeHash = hashToken(normalizeCode(input.code));
     const uid = newUid();
     const paired = await this.db.transaction().execute(async (tx) => {
@@ -196,7 +190,7 @@ export class DevicesService {
       return attached;
     });
     if (paired) return paired;
-    await countPairingFailure(this.db, clientKey, now.toISOString(), windowStart);
+    await this.failures.count(clientKey, limit);
     const known = await findPairingCode(this.db, codeHash);
     if (!known) throw new AppError('not_found', 'No device pairing code matches');
     if (known.used_at !== null) throw new AppError('pairing_code_used');

@@ -75,21 +75,3 @@ export async function findPairingCode(db: Db, codeHash: string): Promise<Pairing
 export async function purgePairingCodes(db: Db, before: string): Promise<void> {
   await db.deleteFrom('pairing_codes').where('expires_at', '<', before).execute();
 }
-
-export async function findPairingAttempts(db: Db, clientKey: string) {
-  return db.selectFrom('pairing_attempts').selectAll().where('client_key', '=', clientKey).executeTakeFirst();
-}
-
-/** Counts a failed pairing attempt in the client's current window. */
-export async function countPairingFailure(db: Db, clientKey: string, now: string, windowStartedAfter: string): Promise<void> {
-  await db
-    .insertInto('pairing_attempts')
-    .values({ client_key: clientKey, failures: 1, window_started_at: now })
-    .onConflict((oc) =>
-      oc.column('client_key').doUpdateSet((eb) => ({
-        failures: eb.case().when('pairing_attempts.window_started_at', '<', windowStartedAfter).then(1).else(eb('pairing_attempts.failures', '+', 1)).end(),
-        window_started_at: eb.case().when('pairing_attempts.window_started_at', '<', windowStartedAfter).then(now).else(eb.ref('pairing_attempts.window_started_at')).end(),
-      })),
-    )
-    .execute();
-}

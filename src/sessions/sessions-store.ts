@@ -67,3 +67,8 @@ export async function revokeMemberAccessTokens(
   if (keepHash) query = query.where('token_hash', '!=', keepHash);
   await query.execute();
 }
+
+/** Deletes tokens that expired before `before`; revoked or not, they can never work again. */
+export async function purgeExpiredAccessTokens(db: Db, before: string): Promise<void> {
+  await db.deleteFrom('access_tokens').where('expires_at', '<', before).execute();
+}

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-/** Tenant administration: audit trail, pairing codes, invitation user codes. */
+/** Tenant administration: audit trail, pairing codes, failure windows, invitation user codes. */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('audit_events')
@@ -33,11 +33,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.schema
-    .createTable('pairing_attempts')
-    .addColumn('client_key', 'text', (c) => c.primaryKey())
+    .createTable('failure_windows')
+    .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('failures', 'integer', (c) => c.notNull())
     .addColumn('window_started_at', 'text', (c) => c.notNull())
     .execute();
+  await db.schema.createIndex('failure_windows_purge_idx').on('failure_windows').column('window_started_at').execute();
 
   await db.schema.alterTable('invitations').addColumn('user_code', 'text').execute();
   await db.schema.alterTable('invitations').addColumn('language_code', 'text').execute();
@@ -48,7 +49,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('invitations_list_idx').execute();
   await db.schema.alterTable('invitations').dropColumn('language_code').execute();
   await db.schema.alterTable('invitations').dropColumn('user_code').execute();
-  await db.schema.dropTable('pairing_attempts').execute();
+  await db.schema.dropTable('failure_windows').execute();
   await db.schema.dropTable('pairing_codes').execute();
   await db.schema.dropTable('audit_events').execute();
 }
