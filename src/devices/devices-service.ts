@@ -112,6 +112,10 @@ export class DevicesService {
           patch.store_uid = input.storeUid;
         }
         await updateDevice(tx, grant.tenantUid, deviceUid, patch);
+        // Bound to another store, the till may no longer admit who is logged in on it.
+        if (input.storeUid !== undefined && input.storeUid !== null && input.storeUid !== device.store_uid) {
+          await this.sessions.revokeDeviceTokens(tx, grant.tenantUid, deviceUid);
+        }
         await this.audit.record(tx, entry);
         return toDevice({ ...device, ...patch });
       });

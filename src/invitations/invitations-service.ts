@@ -13,7 +13,7 @@ import { decodeCursor, pageOf } from '../http/pagination.js';
 import type { Role } from '../http/schemas.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { TenantAccountWithToken } from '../members/members-schemas.js';
-import { memberActor, memberFromUser, toTenantAccount, userCodeConflict } from '../members/members-service.js';
+import { memberActor, memberFromUser, requireAssignableStores, toTenantAccount, userCodeConflict } from '../members/members-service.js';
 import { findMember, findMemberByUser, findMemberByUserCode, insertMember, lockTenant, setMemberStores } from '../members/members-store.js';
 import { atLeast, canManageRole } from '../members/roles.js';
 import type { AccessGrant, SessionsService } from '../sessions/sessions-service.js';
@@ -110,6 +110,7 @@ export class InvitationsService {
       await this.db.transaction().execute(async (tx) => {
         await lockTenant(tx, grant.tenantUid);
         await requireStores(tx, grant.tenantUid, storeUids);
+        await requireAssignableStores(tx, grant, storeUids);
         if ((await countPendingInvitations(tx, grant.tenantUid, now.toISOString())) >= this.config.invitations.maxPending) {
           throw new AppError('conflict', `A tenant may have at most ${this.config.invitations.maxPending} pending invitations; revoke some first`);
         }
@@ -254,9 +255,13 @@ export class InvitationsService {
             member.user_code = invitation.user_code;
           }
           await insertMember(tx, member).catch(userCodeConflict);
-          // Stores deleted since the invitation was made are dropped, not an error.
+          // Stores deleted since the invitation was made are dropped.
           const existing = await findExistingStoreUids(tx, invitation.tenant_uid, storeUids);
           acceptedStores = storeUids.filter((uid) => existing.has(uid));
+          // Every store it granted is gone: [] would mean all stores, so refuse.
+          if (storeUids.length > 0 && acceptedStores.length === 0) {
+            throw new AppError('unknown_store', 'The stores this invitation gives access to no longer exist; ask for a new invitation');
+          }
           await setMemberStores(tx, invitation.tenant_uid, member.uid, acceptedStores);
           await setDefaultTenantIfNone(tx, user.uid, invitation.tenant_uid, now.toISOString());
           await this.audit.record(tx, { ...entry, details: { role: invitation.role, memberUid: member.uid } });

@@ -89,6 +89,18 @@ export function userCodeConflict(error: unknown): never {
   throw error;
 }
 
+/**
+ * A caller limited to some stores may give others access only to those stores,
+ * never to all (`[]`): 403 `forbidden` otherwise.
+ */
+export async function requireAssignableStores(db: Db, grant: AccessGrant, storeUids: readonly string[]): Promise<void> {
+  const own = (await listMemberStoreUids(db, grant.tenantUid, [grant.memberUid])).get(grant.memberUid) ?? [];
+  if (own.length === 0) return;
+  if (storeUids.length === 0 || storeUids.some((uid) => !own.includes(uid))) {
+    throw new AppError('forbidden', `You may give access only to your own stores: ${own.join(', ')}`);
+  }
+}
+
 /** The audit actor of an access grant. */
 export function memberActor(grant: AccessGrant) {
   return { type: 'member' as const, uid: grant.memberUid };
@@ -199,6 +211,7 @@ export class MembersService {
       const userUid = newUid();
       await this.db.transaction().execute(async (tx) => {
         await requireStores(tx, tenantUid, [...storeUids, ...(defaultStoreUid ? [defaultStoreUid] : [])]);
+        await requireAssignableStores(tx, grant, storeUids);
         await insertUser(tx, {
           uid: userUid,
           email: null,
@@ -256,6 +269,8 @@ export class MembersService {
         await lockTenant(tx, tenantUid);
         const member = await findMember(tx, tenantUid, memberUid);
         if (!member) throw new AppError('not_found', 'No such member in this tenant');
+        // Checked again on the row this transaction changes: the role may have moved since.
+        this.requireCanManage(grant, member.role as Role);
         const patch: MemberPatch = { ...profilePatch(input), updated_at: this.clock.now().toISOString() };
         if (input.role !== undefined) patch.role = input.role;
         if (input.status !== undefined) patch.status = input.status;
@@ -269,8 +284,11 @@ export class MembersService {
         }
 
         let storeUids = (await listMemberStoreUids(tx, tenantUid, [memberUid])).get(memberUid) ?? [];
+        let storesNarrowed = false;
         if (input.storeUids !== undefined) {
           await requireStores(tx, tenantUid, input.storeUids);
+          await requireAssignableStores(tx, grant, input.storeUids);
+          storesNarrowed = input.storeUids.length > 0 && (storeUids.length === 0 || storeUids.some((uid) => !input.storeUids!.includes(uid)));
           storeUids = input.storeUids;
           await setMemberStores(tx, tenantUid, memberUid, storeUids);
         }
@@ -288,7 +306,9 @@ export class MembersService {
         await updateMember(tx, tenantUid, memberUid, patch).catch(userCodeConflict);
         const revoke = patch.status === 'disabled' || passwordHash !== undefined;
         if (revoke) await this.sessions.revokeMemberTokens(tx, tenantUid, memberUid);
-        await this.audit.record(tx, { ...entry, details: { fields: fields.filter((f) => f !== 'password'), password: input.password !== undefined, tokensRevoked: revoke } });
+        // Sessions on tills of stores the member just lost end now, not at expiry.
+        else if (storesNarrowed) await this.sessions.revokeMemberDeviceTokens(tx, tenantUid, memberUid);
+        await this.audit.record(tx, { ...entry, details: { fields: fields.filter((f) => f !== 'password'), password: input.password !== undefined, tokensRevoked: revoke || storesNarrowed } });
       });
       return this.get(tenantUid, memberUid);
     });

@@ -11,6 +11,7 @@ import {
   revokeAccessToken,
   revokeDeviceAccessTokens,
   revokeMemberAccessTokens,
+  revokeMemberDeviceAccessTokens,
 } from './sessions-store.js';
 
 /** A device's lastSeenAt is refreshed at most this often, not on every request. */
@@ -104,6 +105,11 @@ export class SessionsService {
   /** Revokes every access token issued through a device. */
   async revokeDeviceTokens(tx: Db, tenantUid: string, deviceUid: string): Promise<void> {
     await revokeDeviceAccessTokens(tx, tenantUid, deviceUid, this.clock.now().toISOString());
+  }
+
+  /** Revokes the member's tokens issued through devices (their store access narrowed). */
+  async revokeMemberDeviceTokens(tx: Db, tenantUid: string, memberUid: string): Promise<void> {
+    await revokeMemberDeviceAccessTokens(tx, tenantUid, memberUid, this.clock.now().toISOString());
   }
 
   /** Revokes a member's tokens, but the one in `keep`. */

@@ -50,6 +50,18 @@ export async function revokeDeviceAccessTokens(db: Db, tenantUid: string, device
     .execute();
 }
 
+/** Revokes the member's tokens that were issued through a device. */
+export async function revokeMemberDeviceAccessTokens(db: Db, tenantUid: string, memberUid: string, now: string): Promise<void> {
+  await db
+    .updateTable('access_tokens')
+    .set({ revoked_at: now })
+    .where('tenant_uid', '=', tenantUid)
+    .where('member_uid', '=', memberUid)
+    .where('device_uid', 'is not', null)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
 /** Revokes every token of a member, except `keepHash` when given. */
 export async function revokeMemberAccessTokens(
   db: Db,
