@@ -57,8 +57,8 @@ export interface BuildAppOptions {
   config: Config;
   database: OpenedDatabase;
   clock?: Clock;
-  /** Pino options or false; defaults to JSON logs at config.logLevel. */
-  logger?: boolean | object;
+  /** false, or pino options added to the defaults (JSON logs at config.logLevel). */
+  logger?: false | object;
 }
 
 declare module 'fastify' {
@@ -83,17 +83,21 @@ export function openAppDatabase(config: Config): Promise<OpenedDatabase> {
  */
 export async function buildApp({ config, database, clock = systemClock, logger }: BuildAppOptions): Promise<App> {
   const app = Fastify({
-    logger: logger ?? {
-      level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers["x-invite-token"]', 'req.headers.cookie'], censor: '[redacted]' },
-    },
+    logger:
+      logger === false ? false : { level: config.logLevel, serializers: { req: serializeRequest }, ...(typeof logger === 'object' ? logger : {}) },
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    // A hop count trusts that many proxies in front of the node.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
+  refuseMissingCredentialsFirst(app);
+  // Answers carry tokens and personal data: no cache may keep them.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
   acceptEmptyJsonBodies(app);
   refuseBodiesWhereNoneIsExpected(app);
   registerErrorHandling(app);
@@ -191,6 +195,20 @@ function schedulePurges(app: App, db: Db, clock: Clock, audit: AuditService, fai
   app.addHook('onClose', async () => clearInterval(timer));
 }
 
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
+/**
+ * What a log line says of a request: method, path and client, never the query
+ * string (invitation, verification and reset links carry tokens there) nor a
+ * token in the path of the auth service's password-reset link, nor any header.
+ */
+function serializeRequest(request: { method: string; url: string; ip?: string; id?: string }) {
+  const path = request.url.split('?')[0].replace(/^(\/auth\/reset-password\/)[^/]+/, '$1[redacted]');
+  return { method: request.method, url: path, remoteAddress: request.ip };
+}
+
 /** `Content-Type: application/json` with an empty body is no body, not a parse error. */
 function acceptEmptyJsonBodies(app: App): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -198,6 +216,21 @@ function acceptEmptyJsonBodies(app: App): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
     return parseJson(request, body as string, done);
+  });
+}
+
+/**
+ * A call without credentials to a route that needs them is a 401 with a bare
+ * `WWW-Authenticate: Bearer`, before its body is even looked at. (Which token
+ * is valid is decided by the route's guard.)
+ */
+function refuseMissingCredentialsFirst(app: App): void {
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.forwardsBody) return;
+    const security = (request.routeOptions.schema as { security?: unknown[] } | undefined)?.security;
+    if (security && security.length > 0 && !request.headers.authorization?.trim()) {
+      throw new AppError('invalid_token', 'No credentials were sent', { 'www-authenticate': 'Bearer' });
+    }
   });
 }
 

@@ -7,8 +7,8 @@ export interface TrustedIssuer {
   issuer: string;
   /** Where its public keys are; discovered from `/.well-known/openid-configuration` when absent. */
   jwksUri?: string;
-  /** The `aud` claim required, when set. */
-  audience?: string;
+  /** The `aud` claim required. */
+  audience: string;
 }
 
 export interface Config {
@@ -79,8 +79,8 @@ export interface Config {
     smtpUrl: string | undefined;
     from: string;
   };
-  /** Trust X-Forwarded-For from these proxies (Fastify's trustProxy), or not at all. */
-  trustProxy: boolean | string[];
+  /** Trust X-Forwarded-For from these proxies or this many hops (Fastify's trustProxy), or not at all. */
+  trustProxy: false | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -236,10 +236,17 @@ function readSmtpUrl(env: Env, name: string): string | undefined {
   return value;
 }
 
-function readTrustProxy(env: Env, name: string): boolean | string[] {
+/**
+ * Which proxies' X-Forwarded-For to believe: a hop count, or their addresses and
+ * CIDRs. "Trust everyone" is refused: any client could then pick its own address.
+ */
+function readTrustProxy(env: Env, name: string): false | number | string[] {
   const value = raw(env, name);
   if (value === undefined || ['false', '0', 'no', 'off'].includes(value.toLowerCase())) return false;
-  if (['true', '1', 'yes', 'on'].includes(value.toLowerCase())) return true;
+  if (/^\d+$/.test(value)) return readInteger(env, name, 0, 1, 10);
+  if (['true', '1', 'yes', 'on', '*'].includes(value.toLowerCase())) {
+    throw new ConfigError(name, 'must name the proxies (addresses or CIDRs, comma-separated) or a hop count: trusting every hop lets clients choose their own address');
+  }
   return readList(env, name);
 }
 
@@ -294,10 +301,11 @@ function readIssuers(env: Env, name: string): TrustedIssuer[] {
     if (jwksUri !== undefined && (typeof jwksUri !== 'string' || !isHttpUrl(jwksUri))) {
       throw new ConfigError(name, `entry ${i} "jwksUri" must be an http(s) URL`);
     }
-    if (audience !== undefined && (typeof audience !== 'string' || audience === '')) {
-      throw new ConfigError(name, `entry ${i} "audience" must be a non-empty string`);
+    // Without an audience, any token the issuer mints for any of its applications would do.
+    if (typeof audience !== 'string' || audience === '') {
+      throw new ConfigError(name, `entry ${i} needs "audience", the API identifier its tokens are minted for`);
     }
-    return { issuer, jwksUri: jwksUri as string | undefined, audience: audience as string | undefined };
+    return { issuer, jwksUri: jwksUri as string | undefined, audience };
   });
 }
 

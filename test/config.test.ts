@@ -131,3 +131,12 @@ describe('loadConfig durations', () => {
     expect(config.login.lockoutMaxSeconds).toBe(3600);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('takes proxy addresses or a hop count, and refuses trusting every hop', () => {
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+  });
+});

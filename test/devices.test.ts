@@ -460,7 +460,7 @@ describe('pairing a device with a code (POST /tenants/{t}/device-codes, POST /de
 
   beforeAll(async () => {
     // Pairing attempts are limited per client address: each test pairs from an address of its own.
-    t = await buildTestApp({ TRUST_PROXY: 'true' });
+    t = await buildTestApp({ TRUST_PROXY: '127.0.0.1' });
     owner = await createOwner(t.app);
     loginDevice = (await attach(t.app, owner)).deviceToken;
   });

@@ -1012,12 +1012,12 @@ describe('unlocking a user code (POST /tenants/{t}/users/{u}/unlock)', () => {
     expectProblem(locked, 429, 'too_many_attempts');
   }
 
-  it('lets a manager unlock a staff member: 204, and the right PIN logs in at once', async () => {
+  it('lets a manager unlock a staff member: 200 with the member, and the right PIN logs in at once', async () => {
     const staff = await createStaff(t.app, owner);
     await lockOut(staff.userCode, staff.password);
     const response = await unlockMember(t.app, owner.tenantUid, manager.token, staff.uid);
-    expect(response.status).toBe(204);
-    expect(response.text).toBe('');
+    expect(response.status).toBe(200);
+    expect(response.body.uid).toBe(staff.uid);
     const login = await deviceLogin(t.app, device, staff.userCode, staff.password);
     expect(login.status).toBe(200);
     expect(login.body.uid).toBe(staff.uid);
@@ -1026,7 +1026,7 @@ describe('unlocking a user code (POST /tenants/{t}/users/{u}/unlock)', () => {
   it('resets the failure count, so the next wrong PIN does not lock again', async () => {
     const staff = await createStaff(t.app, owner);
     await lockOut(staff.userCode, staff.password);
-    expect((await unlockMember(t.app, owner.tenantUid, owner.accessToken, staff.uid)).status).toBe(204);
+    expect((await unlockMember(t.app, owner.tenantUid, owner.accessToken, staff.uid)).status).toBe(200);
     expectProblem(await deviceLogin(t.app, device, staff.userCode, 'wrong-pin'), 401, 'invalid_credentials');
     expect((await deviceLogin(t.app, device, staff.userCode, staff.password)).status).toBe(200);
   });
@@ -1045,7 +1045,7 @@ describe('unlocking a user code (POST /tenants/{t}/users/{u}/unlock)', () => {
     await lockOut(lockedAdmin.userCode, lockedAdmin.password);
     expectProblem(await unlockMember(t.app, owner.tenantUid, manager.token, lockedAdmin.uid), 403, 'forbidden');
     expectProblem(await deviceLogin(t.app, device, lockedAdmin.userCode, lockedAdmin.password), 429, 'too_many_attempts');
-    expect((await unlockMember(t.app, owner.tenantUid, admin.token, lockedAdmin.uid)).status).toBe(204);
+    expect((await unlockMember(t.app, owner.tenantUid, admin.token, lockedAdmin.uid)).status).toBe(200);
     expect((await deviceLogin(t.app, device, lockedAdmin.userCode, lockedAdmin.password)).status).toBe(200);
   });
 

@@ -47,6 +47,28 @@ describe('operations endpoints', () => {
   });
 });
 
+describe('request logs', () => {
+  it('never carry query strings, tokens in reset-link paths, or headers', async () => {
+    const lines: string[] = [];
+    const stream = { write: (line: string) => void lines.push(line) };
+    const t = await buildTestApp({}, { logger: { level: 'info', stream } });
+    try {
+      const owner = await createOwner(t.app);
+      await call(t.app, { method: 'GET', url: '/invite?token=inv_secretsecretsecretsecretsecretsecretsecret12' });
+      await call(t.app, { method: 'GET', url: '/auth/reset-password/resettoken123456?callbackURL=%2F' });
+      await call(t.app, { method: 'GET', url: '/account', token: owner.accessToken, headers: { 'x-invite-token': 'inv_headersecret' } });
+      const log = lines.join('');
+      expect(log).toContain('"url":"/invite"');
+      expect(log).toContain('"url":"/auth/reset-password/[redacted]"');
+      for (const secret of ['inv_secretsecret', 'resettoken123456', owner.accessToken, 'inv_headersecret', owner.authToken]) {
+        expect(log).not.toContain(secret);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe.skipIf(TEST_DIALECT !== 'sqlite')('a node receiving SIGTERM', () => {
   it('answers /readyz with 503 during the drain, keeps serving, then exits cleanly', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pos-accounts-sigterm-'));

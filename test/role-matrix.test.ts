@@ -224,7 +224,7 @@ const memberUnlocks = (role: Role, allowed: Role[]): WriteCase => ({
   endpoint: `POST /tenants/{t}/users/{u}/unlock (${role} target)`,
   does: `unlock ${aRole(role)}`,
   allowed,
-  status: 204,
+  status: 200,
   action: 'member.unlocked',
   fixture: () => lockedMember(role),
   request: (ctx) => ({ method: 'POST', path: `/users/${ctx.uid}/unlock` }),

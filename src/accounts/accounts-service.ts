@@ -17,7 +17,7 @@ import {
   findMemberByUserCode,
   listActiveMembershipsOfUser,
   listMemberStoreUids,
-  listStoreUidsOfMemberships,
+  listStoreUidsOfUser,
 } from '../members/members-store.js';
 import type { AccessGrant, SessionsService } from '../sessions/sessions-service.js';
 import type { Account, DeviceLoginInput } from './accounts-schemas.js';
@@ -86,7 +86,7 @@ export class AccountsService {
     const user = await findUser(this.db, userUid);
     if (!user) throw new AppError('invalid_token');
     const memberships = await listActiveMembershipsOfUser(this.db, userUid);
-    const stores = await listStoreUidsOfMemberships(this.db, memberships);
+    const stores = await listStoreUidsOfUser(this.db, userUid);
     return {
       uid: user.uid,
       email: user.email,

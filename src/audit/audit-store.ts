@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { AuditEventRow } from '../db/tables.js';
 
@@ -22,8 +23,10 @@ export async function listAuditEvents(
 ): Promise<AuditEventRow[]> {
   let query = db.selectFrom('audit_events').selectAll().where('tenant_uid', '=', tenantUid);
   if (filter.action !== undefined) {
+    // A prefix ending in "." selects a family; compared by substring, not LIKE,
+    // so that "_" in a prefix means itself on every database.
     query = filter.action.endsWith('.')
-      ? query.where('action', 'like', `${filter.action.replace(/[%_\\]/g, '\\$&')}%`)
+      ? query.where(sql`substr(action, 1, ${filter.action.length})`, '=', filter.action)
       : query.where('action', '=', filter.action);
   }
   if (filter.actorUid !== undefined) query = query.where('actor_uid', '=', filter.actorUid);

@@ -5,14 +5,14 @@ import type { BuiltinAuth } from './auth-service.js';
 
 const AUTH_TAG = ['auth service'];
 const AuthUser = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), emailVerified: Type.Boolean() });
-const AuthError = Type.Object({ code: Type.Optional(Type.String()), message: Type.Optional(Type.String()) });
 
 /**
  * Mounts the built-in auth service at /auth. Its four main endpoints are declared
  * for the API document; every other Better Auth endpoint (sign-out, e-mail
  * verification, password reset) is forwarded by the catch-all. Its answers are
- * Better Auth's own JSON, not problem+json: it is a separate service that happens
- * to share the process.
+ * Better Auth's own JSON ({ code, message }), not problem+json: it is a separate
+ * service that happens to share the process. Requests refused before they reach
+ * it (bad JSON, too large) are problem+json like everywhere else.
  */
 export function registerAuthServiceRoutes(app: FastifyInstance, auth: BuiltinAuth): void {
   const forward = (request: FastifyRequest, reply: FastifyReply) => forwardToAuth(auth, request, reply);
@@ -24,7 +24,7 @@ export function registerAuthServiceRoutes(app: FastifyInstance, auth: BuiltinAut
       tags: AUTH_TAG,
       summary: 'Create an account at the built-in auth service and sign in',
       body: Type.Object({ name: Type.String(), email: Type.String(), password: Type.String() }),
-      response: { 200: Type.Object({ token: Type.Union([Type.String(), Type.Null()]), user: AuthUser }), '4xx': AuthError },
+      response: { 200: Type.Object({ token: Type.Union([Type.String(), Type.Null()]), user: AuthUser })},
     },
     handler: forward,
   });
@@ -34,7 +34,7 @@ export function registerAuthServiceRoutes(app: FastifyInstance, auth: BuiltinAut
       tags: AUTH_TAG,
       summary: 'Sign in with e-mail and password; `token` is a session token for GET /auth/token',
       body: Type.Object({ email: Type.String(), password: Type.String() }),
-      response: { 200: Type.Object({ token: Type.String(), user: AuthUser }), '4xx': AuthError },
+      response: { 200: Type.Object({ token: Type.String(), user: AuthUser })},
     },
     handler: forward,
   });
@@ -44,7 +44,7 @@ export function registerAuthServiceRoutes(app: FastifyInstance, auth: BuiltinAut
       tags: AUTH_TAG,
       summary: 'Exchange a session token (Authorization: Bearer) for an authToken (a JWT)',
       security: [{ sessionToken: [] }],
-      response: { 200: Type.Object({ token: Type.String() }), '4xx': AuthError },
+      response: { 200: Type.Object({ token: Type.String() })},
     },
     handler: forward,
   });
@@ -81,6 +81,9 @@ async function forwardToAuth(auth: BuiltinAuth, request: FastifyRequest, reply: 
   for (const [name, value] of response.headers) {
     if (name !== 'set-cookie' && name !== 'content-length') reply.header(name, value);
   }
+  // Better Auth says X-Retry-After; HTTP clients look for Retry-After.
+  const retryAfter = response.headers.get('x-retry-after');
+  if (retryAfter !== null) reply.header('retry-after', retryAfter);
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) reply.header('set-cookie', cookies);
   const text = await response.text();

@@ -292,8 +292,9 @@ export class InvitationsService {
     try {
       const outcome = await this.mailer.send(message);
       return { ...issued, delivery: { status: outcome.status, detail: outcome.status === 'written' ? outcome.file : null } };
-    } catch (error) {
-      return { ...issued, delivery: { status: 'failed', detail: `The e-mail could not be sent: ${(error as Error).message}` } };
+    } catch {
+      // The mailer logged why; the client learns only that resend will work.
+      return { ...issued, delivery: { status: 'failed', detail: 'The e-mail could not be sent; the invitation stands and can be resent' } };
     }
   }
 

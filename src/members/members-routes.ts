@@ -79,11 +79,8 @@ export function registerMembersRoutes(app: App, auth: Authenticator, members: Me
       summary: "Lift the device-login lockout of a member's user code",
       security: [{ accessToken: [] }],
       params: MemberParams,
-      response: { 204: { type: 'null', description: 'Unlocked' }, ...problems(400, 401, 403, 404) },
+      response: { 200: TenantAccountSchema, ...problems(400, 401, 403, 404) },
     },
-    handler: async (request, reply) => {
-      await members.unlock(await auth.accessToTenant(request, request.params.tenantUid), request.params.memberUid);
-      return reply.status(204).send(null);
-    },
+    handler: async (request) => members.unlock(await auth.accessToTenant(request, request.params.tenantUid), request.params.memberUid),
   });
 }

@@ -41,7 +41,7 @@ export type TenantAccountWithToken = Static<typeof TenantAccountWithTokenSchema>
 export const UserCode = Type.String({ pattern: UID_PATTERN, minLength: 1, maxLength: 32 });
 /** A password or PIN; the minimum length is checked by the service (PINs may be shorter). */
 export const Password = Type.String({ minLength: 1, maxLength: 128 });
-export const Mobile = Type.String({ pattern: '^\\+?[0-9][0-9 ()-]{2,31}$', maxLength: 32 });
+export const Mobile = Type.String({ pattern: '^\\+?[0-9(][0-9 ()./-]{2,31}$', maxLength: 32, description: 'A phone number: digits, spaces and + ( ) . / -' });
 
 /** Profile fields a member may set; null clears one. */
 export const ProfileFields = {

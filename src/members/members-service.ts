@@ -337,11 +337,11 @@ export class MembersService {
     });
   }
 
-  /** Lifts a device-login lockout of a member's user code. */
-  async unlock(grant: AccessGrant, memberUid: string): Promise<void> {
+  /** Lifts a device-login lockout of a member's user code; returns the member. */
+  async unlock(grant: AccessGrant, memberUid: string): Promise<TenantAccount> {
     const { tenantUid } = grant;
     const entry = { tenantUid, action: 'member.unlocked', actor: memberActor(grant), origin: grant.origin, target: { type: 'member', uid: memberUid } };
-    await this.audit.refusals(entry, async () => {
+    return this.audit.refusals(entry, async () => {
       this.requireManager(grant);
       const member = await findMember(this.db, tenantUid, memberUid);
       if (!member) throw new AppError('not_found', 'No such member in this tenant');
@@ -350,6 +350,7 @@ export class MembersService {
         if (member.user_code !== null) await clearLoginThrottle(tx, tenantUid, member.user_code);
         await this.audit.record(tx, entry);
       });
+      return this.get(tenantUid, memberUid);
     });
   }
 

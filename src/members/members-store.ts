@@ -49,20 +49,21 @@ export async function listMemberStoreUids(db: Db, tenantUid: string, memberUids:
   return result;
 }
 
-/** Store uids of the members of several tenants at once: key `${tenant}/${member}`. */
-export async function listStoreUidsOfMemberships(
-  db: Db,
-  memberships: { tenant_uid: string; uid: string }[],
-): Promise<Map<string, string[]>> {
-  const result = new Map<string, string[]>(memberships.map((m) => [`${m.tenant_uid}/${m.uid}`, []]));
-  if (memberships.length === 0) return result;
+/** Store uids of every active membership of a user: key `${tenant}/${member}`. */
+export async function listStoreUidsOfUser(db: Db, userUid: string): Promise<Map<string, string[]>> {
   const rows = await db
-    .selectFrom('member_stores')
-    .select(['tenant_uid', 'member_uid', 'store_uid'])
-    .where((eb) => eb.or(memberships.map((m) => eb.and([eb('tenant_uid', '=', m.tenant_uid), eb('member_uid', '=', m.uid)]))))
-    .orderBy('store_uid')
+    .selectFrom('member_stores as ms')
+    .innerJoin('members as m', (j) => j.onRef('m.tenant_uid', '=', 'ms.tenant_uid').onRef('m.uid', '=', 'ms.member_uid'))
+    .select(['ms.tenant_uid', 'ms.member_uid', 'ms.store_uid'])
+    .where('m.user_uid', '=', userUid)
+    .where('m.status', '=', 'active')
+    .orderBy('ms.store_uid')
     .execute();
-  for (const row of rows) result.get(`${row.tenant_uid}/${row.member_uid}`)?.push(row.store_uid);
+  const result = new Map<string, string[]>();
+  for (const row of rows) {
+    const key = `${row.tenant_uid}/${row.member_uid}`;
+    result.set(key, [...(result.get(key) ?? []), row.store_uid]);
+  }
   return result;
 }
 

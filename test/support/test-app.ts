@@ -37,7 +37,7 @@ export const TEST_DIALECT = process.env.TEST_DIALECT === 'postgres' ? 'postgres'
  * in-memory SQLite, or on PostgreSQL a schema of its own that is dropped on
  * close. `env` adds or overrides configuration variables.
  */
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function buildTestApp(env: Record<string, string> = {}, options: { logger?: object } = {}): Promise<TestApp> {
   const { databaseEnv, dropDatabase } = await freshDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pos-accounts-test-'));
   const config = loadConfig({
@@ -54,7 +54,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     throw error;
   });
   const clock = new TestClock();
-  const app = await buildApp({ config, database, clock, logger: false });
+  const app = await buildApp({ config, database, clock, logger: options.logger ?? false });
   await app.ready();
   return {
     app,
