@@ -98,25 +98,41 @@ export class AuthTokenVerifier {
   }
 }
 
-/** Keys of an external issuer, from its JWKS (discovered through OIDC metadata when not given). */
+/**
+ * Keys of an external issuer, from its JWKS, discovered through its OIDC
+ * metadata when not configured. A failed discovery is retried at most once a
+ * minute, so tokens naming the issuer cannot make every request wait on it.
+ */
 export function remoteIssuerKeys(issuer: string, jwksUri: string | undefined): JWTVerifyGetKey {
   if (jwksUri) return createRemoteJWKSet(new URL(jwksUri));
   let remote: Promise<JWTVerifyGetKey> | undefined;
+  let failedAt = 0;
   return async (header, input) => {
-    remote ??= discoverJwksUri(issuer).then((uri) => createRemoteJWKSet(new URL(uri)));
-    remote.catch(() => (remote = undefined));
+    if (!remote) {
+      if (Date.now() - failedAt < 60_000) throw new Error(`OIDC discovery for ${issuer} failed recently`);
+      remote = discoverJwksUri(issuer).then((uri) => createRemoteJWKSet(new URL(uri)));
+      remote.catch(() => {
+        remote = undefined;
+        failedAt = Date.now();
+      });
+    }
     return (await remote)(header, input);
   };
 }
 
+/** The issuer's jwks_uri, from metadata that names the same issuer, without following redirects. */
 async function discoverJwksUri(issuer: string): Promise<string> {
   const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, {
     signal: AbortSignal.timeout(5000),
+    redirect: 'error',
   });
   if (!response.ok) throw new Error(`OIDC discovery for ${issuer} answered ${response.status}`);
-  const metadata = (await response.json()) as { jwks_uri?: unknown };
+  const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+  if (metadata.issuer !== issuer) throw new Error(`OIDC metadata of ${issuer} names another issuer`);
   if (typeof metadata.jwks_uri !== 'string') throw new Error(`OIDC discovery for ${issuer} has no jwks_uri`);
-  return metadata.jwks_uri;
+  const uri = new URL(metadata.jwks_uri);
+  if (uri.protocol !== 'https:' && uri.protocol !== new URL(issuer).protocol) throw new Error(`jwks_uri of ${issuer} is not https`);
+  return uri.toString();
 }
 
 /**
