@@ -27,7 +27,7 @@ export const ERROR_CODES = {
   unknown_tenant: { status: 422, title: 'The tenant is unknown or the user is not an active member' },
   too_many_attempts: { status: 429, title: 'Too many failed attempts; try again later' },
   internal_error: { status: 500, title: 'Internal server error' },
-  service_unavailable: { status: 503, title: 'The service is not ready' },
+  service_unavailable: { status: 503, title: 'The service cannot take the request now; try again shortly' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
