@@ -1,8 +1,11 @@
 import type { Db } from '../db/database.js';
+import { preparedQuery } from '../db/prepared.js';
 import type { IdentityRow, UserRow } from '../db/tables.js';
 
+const selectUser = preparedQuery((db: Db, uid: string) => db.selectFrom('users').selectAll().where('uid', '=', uid));
+
 export async function findUser(db: Db, uid: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('uid', '=', uid).executeTakeFirst();
+  return (await selectUser(db, uid))[0];
 }
 
 export async function findUserByIdentity(db: Db, issuer: string, subject: string): Promise<UserRow | undefined> {
@@ -37,14 +40,13 @@ export async function setDefaultTenantIfNone(db: Db, userUid: string, tenantUid:
     .execute();
 }
 
+const selectLoginThrottle = preparedQuery((db: Db, tenantUid: string, userCode: string) =>
+  db.selectFrom('login_throttles').selectAll().where('tenant_uid', '=', tenantUid).where('user_code', '=', userCode),
+);
+
 /** The lockout state of a user code in a tenant. */
 export async function findLoginThrottle(db: Db, tenantUid: string, userCode: string) {
-  return db
-    .selectFrom('login_throttles')
-    .selectAll()
-    .where('tenant_uid', '=', tenantUid)
-    .where('user_code', '=', userCode)
-    .executeTakeFirst();
+  return (await selectLoginThrottle(db, tenantUid, userCode))[0];
 }
 
 /**

@@ -1,18 +1,18 @@
 import type { Db } from '../db/database.js';
+import { preparedQuery } from '../db/prepared.js';
 import type { DeviceRow, PairingCodeRow } from '../db/tables.js';
 
 export async function insertDevice(db: Db, row: DeviceRow): Promise<void> {
   await db.insertInto('devices').values(row).execute();
 }
 
+const selectActiveDeviceByTokenHash = preparedQuery((db: Db, tokenHash: string) =>
+  db.selectFrom('devices').select(['tenant_uid', 'uid', 'store_uid', 'last_seen_at']).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null),
+);
+
 /** An active device by the hash of its token, in any tenant (the token names the tenant). */
 export async function findActiveDeviceByTokenHash(db: Db, tokenHash: string) {
-  return db
-    .selectFrom('devices')
-    .select(['tenant_uid', 'uid', 'store_uid', 'last_seen_at'])
-    .where('token_hash', '=', tokenHash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  return (await selectActiveDeviceByTokenHash(db, tokenHash))[0];
 }
 
 export async function findDevice(db: Db, tenantUid: string, deviceUid: string): Promise<DeviceRow | undefined> {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { preparedQuery } from '../db/prepared.js';
 import type { MemberRow } from '../db/tables.js';
 
 /** A member row with its tenant's name. */
@@ -12,32 +13,49 @@ function selectMembers(db: Db) {
     .select('t.name as tenant_name');
 }
 
+// The lookups of the hot paths (every token use, every login) are prepared once.
+const selectMember = preparedQuery((db: Db, tenantUid: string, memberUid: string) =>
+  selectMembers(db).where('m.tenant_uid', '=', tenantUid).where('m.uid', '=', memberUid),
+);
+const selectMemberByUser = preparedQuery((db: Db, tenantUid: string, userUid: string) =>
+  selectMembers(db).where('m.tenant_uid', '=', tenantUid).where('m.user_uid', '=', userUid),
+);
+const selectMemberByUserCode = preparedQuery((db: Db, tenantUid: string, userCode: string) =>
+  selectMembers(db).where('m.tenant_uid', '=', tenantUid).where('m.user_code', '=', userCode),
+);
+const selectActiveMembershipsOfUser = preparedQuery((db: Db, userUid: string) =>
+  selectMembers(db).where('m.user_uid', '=', userUid).where('m.status', '=', 'active').orderBy('m.created_at').orderBy('m.tenant_uid'),
+);
+
 export async function findMember(db: Db, tenantUid: string, memberUid: string): Promise<MemberWithTenant | undefined> {
-  return selectMembers(db).where('m.tenant_uid', '=', tenantUid).where('m.uid', '=', memberUid).executeTakeFirst();
+  return (await selectMember(db, tenantUid, memberUid))[0];
 }
 
 export async function findMemberByUser(db: Db, tenantUid: string, userUid: string): Promise<MemberWithTenant | undefined> {
-  return selectMembers(db).where('m.tenant_uid', '=', tenantUid).where('m.user_uid', '=', userUid).executeTakeFirst();
+  return (await selectMemberByUser(db, tenantUid, userUid))[0];
 }
 
 export async function findMemberByUserCode(db: Db, tenantUid: string, userCode: string): Promise<MemberWithTenant | undefined> {
-  return selectMembers(db).where('m.tenant_uid', '=', tenantUid).where('m.user_code', '=', userCode).executeTakeFirst();
+  return (await selectMemberByUserCode(db, tenantUid, userCode))[0];
 }
 
 /** A user's active memberships in every tenant, oldest first. */
 export async function listActiveMembershipsOfUser(db: Db, userUid: string): Promise<MemberWithTenant[]> {
-  return selectMembers(db)
-    .where('m.user_uid', '=', userUid)
-    .where('m.status', '=', 'active')
-    .orderBy('m.created_at')
-    .orderBy('m.tenant_uid')
-    .execute();
+  return selectActiveMembershipsOfUser(db, userUid);
 }
+
+const selectStoreUidsOfMember = preparedQuery((db: Db, tenantUid: string, memberUid: string) =>
+  db.selectFrom('member_stores').select('store_uid').where('tenant_uid', '=', tenantUid).where('member_uid', '=', memberUid).orderBy('store_uid'),
+);
 
 /** Store uids of each given member of a tenant ([] means all stores). */
 export async function listMemberStoreUids(db: Db, tenantUid: string, memberUids: string[]): Promise<Map<string, string[]>> {
   const result = new Map<string, string[]>(memberUids.map((uid) => [uid, []]));
   if (memberUids.length === 0) return result;
+  if (memberUids.length === 1) {
+    const rows = await selectStoreUidsOfMember(db, tenantUid, memberUids[0]);
+    return result.set(memberUids[0], rows.map((r) => r.store_uid));
+  }
   const rows = await db
     .selectFrom('member_stores')
     .select(['member_uid', 'store_uid'])
@@ -49,16 +67,19 @@ export async function listMemberStoreUids(db: Db, tenantUid: string, memberUids:
   return result;
 }
 
-/** Store uids of every active membership of a user: key `${tenant}/${member}`. */
-export async function listStoreUidsOfUser(db: Db, userUid: string): Promise<Map<string, string[]>> {
-  const rows = await db
+const selectStoreUidsOfUser = preparedQuery((db: Db, userUid: string) =>
+  db
     .selectFrom('member_stores as ms')
     .innerJoin('members as m', (j) => j.onRef('m.tenant_uid', '=', 'ms.tenant_uid').onRef('m.uid', '=', 'ms.member_uid'))
     .select(['ms.tenant_uid', 'ms.member_uid', 'ms.store_uid'])
     .where('m.user_uid', '=', userUid)
     .where('m.status', '=', 'active')
-    .orderBy('ms.store_uid')
-    .execute();
+    .orderBy('ms.store_uid'),
+);
+
+/** Store uids of every active membership of a user: key `${tenant}/${member}`. */
+export async function listStoreUidsOfUser(db: Db, userUid: string): Promise<Map<string, string[]>> {
+  const rows = await selectStoreUidsOfUser(db, userUid);
   const result = new Map<string, string[]>();
   for (const row of rows) {
     const key = `${row.tenant_uid}/${row.member_uid}`;

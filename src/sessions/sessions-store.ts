@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { preparedQuery } from '../db/prepared.js';
 import type { AccessTokenRow } from '../db/tables.js';
 
 /** Stores an issued access token (its hash only). */
@@ -20,9 +21,10 @@ export interface ActiveAccessToken {
 /**
  * The token's grant, but only while it is usable: not revoked, not expired, its
  * member active, and the device it was issued through (if any) not revoked.
+ * Runs on every authenticated request: prepared once.
  */
-export async function findActiveAccessToken(db: Db, tokenHash: string, now: string): Promise<ActiveAccessToken | undefined> {
-  return db
+const selectActiveAccessToken = preparedQuery((db: Db, tokenHash: string, now: string) =>
+  db
     .selectFrom('access_tokens as t')
     .innerJoin('members as m', (j) => j.onRef('m.tenant_uid', '=', 't.tenant_uid').onRef('m.uid', '=', 't.member_uid'))
     .leftJoin('devices as d', (j) => j.onRef('d.tenant_uid', '=', 't.tenant_uid').onRef('d.uid', '=', 't.device_uid'))
@@ -31,8 +33,11 @@ export async function findActiveAccessToken(db: Db, tokenHash: string, now: stri
     .where('t.revoked_at', 'is', null)
     .where('t.expires_at', '>', now)
     .where('m.status', '=', 'active')
-    .where((eb) => eb.or([eb('t.device_uid', 'is', null), eb('d.revoked_at', 'is', null)]))
-    .executeTakeFirst();
+    .where((eb) => eb.or([eb('t.device_uid', 'is', null), eb('d.revoked_at', 'is', null)])),
+);
+
+export async function findActiveAccessToken(db: Db, tokenHash: string, now: string): Promise<ActiveAccessToken | undefined> {
+  return (await selectActiveAccessToken(db, tokenHash, now))[0];
 }
 
 export async function revokeAccessToken(db: Db, tokenHash: string, now: string): Promise<void> {
