@@ -21,13 +21,14 @@ import type { Config } from '../config.js';
 import type { Database } from './tables.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-administration.js';
+import * as m003 from './migrations/003-membership-index.js';
 
 export type Db = Kysely<Database>;
 
 /** Migrations in order, listed by hand so the build carries them and grep finds them. */
 const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '001-initial': m001, '002-administration': m002 };
+    return { '001-initial': m001, '002-administration': m002, '003-membership-index': m003 };
   },
 };
 
