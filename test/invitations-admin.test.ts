@@ -15,6 +15,7 @@ import {
   unique,
   type Owner,
   type SignedUpUser,
+  accessTokenOfRole,
 } from './support/factories.js';
 import { buildTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app.js';
 
@@ -23,16 +24,6 @@ type Role = 'owner' | 'admin' | 'manager' | 'staff';
 // ---------------------------------------------------------------------------
 // HTTP helpers
 // ---------------------------------------------------------------------------
-
-/** An access token of the owner's tenant for a new member of `role`, obtained by device login. */
-async function accessTokenOfRole(app: App, owner: Owner, role: Role): Promise<string> {
-  const member = await createStaff(app, owner, { role });
-  const device = await attachDevice(app, owner);
-  const login = await deviceLogin(app, device, member.userCode, member.password);
-  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
-  expect(login.body.role).toBe(role);
-  return login.body.accessToken;
-}
 
 function invite(app: App, tenantUid: string, token: string, body: Record<string, unknown>) {
   return call(app, { method: 'POST', url: `/tenants/${tenantUid}/invites`, token, body });

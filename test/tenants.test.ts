@@ -10,6 +10,7 @@ import {
   signUp,
   unique,
   type Owner,
+  accessTokenOfRole,
 } from './support/factories.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
 
@@ -17,16 +18,6 @@ type Role = 'owner' | 'admin' | 'manager' | 'staff';
 
 const UID = /^[A-Za-z0-9-_]+$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
-/** An access token of the owner's tenant for a new member of `role`, obtained by device login. */
-async function accessTokenOfRole(app: App, owner: Owner, role: Role): Promise<string> {
-  const member = await createStaff(app, owner, { role });
-  const device = await attachDevice(app, owner);
-  const login = await deviceLogin(app, device, member.userCode, member.password);
-  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
-  expect(login.body.role).toBe(role);
-  return login.body.accessToken;
-}
 
 function createTenant(app: App, authToken: string, body: unknown) {
   return call(app, { method: 'POST', url: '/tenants', token: authToken, body });

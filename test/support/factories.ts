@@ -122,3 +122,12 @@ export async function createStaff(app: App, owner: Owner, fields: Record<string,
 export async function deviceLogin(app: App, deviceToken: string, userCode: string, password: string) {
   return call(app, { method: 'POST', url: '/account', token: deviceToken, body: { userCode, password } });
 }
+
+/** An access token of the owner's tenant for a new member of `role`, obtained by device login. */
+export async function accessTokenOfRole(app: App, owner: Owner, role: 'owner' | 'admin' | 'manager' | 'staff'): Promise<string> {
+  const member = await createStaff(app, owner, { role });
+  const device = await attachDevice(app, owner);
+  const login = await deviceLogin(app, device, member.userCode, member.password);
+  if (login.status !== 200 || login.body.role !== role) throw new Error(`login as ${role} failed: ${login.status} ${login.text}`);
+  return login.body.accessToken;
+}
