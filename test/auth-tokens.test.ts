@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.js';
 import { attachDevice, call, createOwner, createStaff, signUp, unique, type Owner, type Staff } from './support/factories.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
 

@@ -5,12 +5,10 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
 import {
-  attachDevice,
   call,
   createOwner,
   createStaff,
   createStore,
-  deviceLogin,
   signUp,
   unique,
   type Owner,
@@ -18,8 +16,6 @@ import {
   accessTokenOfRole,
 } from './support/factories.js';
 import { buildTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app.js';
-
-type Role = 'owner' | 'admin' | 'manager' | 'staff';
 
 // ---------------------------------------------------------------------------
 // HTTP helpers

@@ -2,20 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
 import {
-  attachDevice,
   call,
   createOwner,
-  createStaff,
   createStore,
-  deviceLogin,
   signUp,
   unique,
   type Owner,
   accessTokenOfRole,
 } from './support/factories.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
-
-type Role = 'owner' | 'admin' | 'manager' | 'staff';
 
 function invite(app: App, tenantUid: string, token: string, body: Record<string, unknown>) {
   return call(app, { method: 'POST', url: `/tenants/${tenantUid}/invites`, token, body });

@@ -14,8 +14,6 @@ import {
 } from './support/factories.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
 
-type Role = 'owner' | 'admin' | 'manager' | 'staff';
-
 const UID = /^[A-Za-z0-9-_]+$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
