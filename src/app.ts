@@ -22,7 +22,7 @@ import { AppError } from './errors.js';
 import { DevicesService } from './devices/devices-service.js';
 import { registerDevicesRoutes } from './devices/devices-routes.js';
 import { DeviceSchema } from './devices/devices-schemas.js';
-import { Authenticator } from './http/auth.js';
+import { Authenticator, noCredentials } from './http/auth.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health-routes.js';
 import { registerMetrics } from './http/metrics.js';
@@ -229,7 +229,7 @@ function refuseMissingCredentialsFirst(app: App): void {
     if (request.routeOptions.config.forwardsBody) return;
     const security = (request.routeOptions.schema as { security?: unknown[] } | undefined)?.security;
     if (security && security.length > 0 && !request.headers.authorization?.trim()) {
-      throw new AppError('invalid_token', 'No credentials were sent', { 'www-authenticate': 'Bearer' });
+      throw noCredentials();
     }
   });
 }

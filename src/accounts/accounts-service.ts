@@ -185,7 +185,8 @@ export class AccountsService {
     const user = await this.resolveUser(caller);
     const entry = { tenantUid, action: 'account.token_exchange', actor: { type: 'user' as const, uid: user.uid }, origin: caller.origin };
     const member = await findMemberByUser(this.db, tenantUid, user.uid);
-    // No event for a tenant that does not exist: it has no audit trail to write to.
+    // No event for a non-member: the tenant may not exist, and a stranger's probe
+    // is not part of its trail.
     if (!member) throw new AppError('not_a_member');
     const target = { type: 'member', uid: member.uid };
     if (member.status !== 'active') {

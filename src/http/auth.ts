@@ -54,13 +54,18 @@ export function originOf(request: FastifyRequest): RequestOrigin {
   return { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null };
 }
 
+/** 401 for a call without credentials, with a bare `WWW-Authenticate: Bearer` (RFC 6750). */
+export function noCredentials(): AppError {
+  return new AppError('invalid_token', 'No credentials were sent', { 'www-authenticate': 'Bearer' });
+}
+
 /**
  * The token in the Authorization header: `Bearer <token>` (any case) or the bare
  * token. No header at all is a 401 with a bare `WWW-Authenticate: Bearer`.
  */
 export function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization?.trim();
-  if (!header) throw new AppError('invalid_token', 'No credentials were sent', { 'www-authenticate': 'Bearer' });
+  if (!header) throw noCredentials();
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (match) return match[1];
   if (/^\S+$/.test(header)) return header;

@@ -10,8 +10,7 @@ import type { MemberRow } from '../db/tables.js';
 import { AppError } from '../errors.js';
 import { decodeCursor, pageOf } from '../http/pagination.js';
 import type { Role } from '../http/schemas.js';
-import type { AccessGrant } from '../sessions/sessions-service.js';
-import type { SessionsService } from '../sessions/sessions-service.js';
+import type { AccessGrant, SessionsService } from '../sessions/sessions-service.js';
 import { requireStores } from '../stores/stores-service.js';
 import type { CreateMemberInput, MemberListQueryType, TenantAccount, UpdateMemberInput } from './members-schemas.js';
 import {
