@@ -118,6 +118,29 @@ describe('GET /account', () => {
     }
   });
 
+  it("gives each tenant account its own store list, sorted, and [] where the member may use every store", async () => {
+    const owner = await createOwner(t.app);
+    const first = await createOwner(t.app);
+    const second = await createOwner(t.app);
+    const [storeZ, storeA] = [await createStore(t.app, first, `z-${unique()}`), await createStore(t.app, first, `a-${unique()}`)];
+    const storeB = await createStore(t.app, second);
+    t.clock.advance(1);
+    const inFirst = await joinByInvitation(t.app, first, owner, 'staff');
+    t.clock.advance(1);
+    const inSecond = await joinByInvitation(t.app, second, owner, 'manager');
+    const restrict = (o: Owner, memberUid: string, storeUids: string[]) =>
+      call(t.app, { method: 'PUT', url: `/tenants/${o.tenantUid}/users/${memberUid}`, token: o.accessToken, body: { storeUids } });
+    expect((await restrict(first, inFirst.uid, [storeZ, storeA])).status).toBe(200);
+    expect((await restrict(second, inSecond.uid, [storeB])).status).toBe(200);
+
+    const response = await call(t.app, { method: 'GET', url: '/account', token: owner.accessToken });
+    expect(response.status).toBe(200);
+    const stores = Object.fromEntries(response.body.tenants.map((m: any) => [m.tenant.uid, m.storeUids]));
+    expect(stores).toEqual({ [owner.tenantUid]: [], [first.tenantUid]: [storeA, storeZ], [second.tenantUid]: [storeB] });
+    // Memberships are listed oldest first.
+    expect(response.body.tenants.map((m: any) => m.tenant.uid)).toEqual([owner.tenantUid, first.tenantUid, second.tenantUid]);
+  });
+
   it('lists only active memberships: a disabled one disappears from the list', async () => {
     const owner = await createOwner(t.app);
     const otherOwner = await createOwner(t.app);

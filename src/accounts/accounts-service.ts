@@ -12,18 +12,12 @@ import { AppError } from '../errors.js';
 import type { FailureWindows } from '../limits/failure-windows.js';
 import type { TenantAccountWithToken } from '../members/members-schemas.js';
 import { toTenantAccount } from '../members/members-service.js';
-import {
-  findMemberByUser,
-  findMemberByUserCode,
-  listActiveMembershipsOfUser,
-  listMemberStoreUids,
-  listStoreUidsOfUser,
-} from '../members/members-store.js';
+import { findMemberByUser, findMemberByUserCode, listMemberStoreUids } from '../members/members-store.js';
 import type { AccessGrant, SessionsService } from '../sessions/sessions-service.js';
 import type { Account, DeviceLoginInput } from './accounts-schemas.js';
 import {
   clearLoginThrottle,
-  findUser,
+  findAccount,
   findUserByIdentity,
   insertIdentity,
   insertUser,
@@ -83,17 +77,16 @@ export class AccountsService {
 
   /** The user with their active memberships. */
   async getAccount(userUid: string): Promise<Account> {
-    const user = await findUser(this.db, userUid);
-    if (!user) throw new AppError('invalid_token');
-    const memberships = await listActiveMembershipsOfUser(this.db, userUid);
-    const stores = await listStoreUidsOfUser(this.db, userUid);
+    const account = await findAccount(this.db, userUid);
+    if (!account) throw new AppError('invalid_token');
+    const { user, memberships } = account;
     return {
       uid: user.uid,
       email: user.email,
       displayName: user.display_name,
       defaultTenantUid: user.default_tenant_uid,
       createdAt: user.created_at,
-      tenants: memberships.map((m) => toTenantAccount(m, stores.get(`${m.tenant_uid}/${m.uid}`) ?? [])),
+      tenants: memberships.map((m) => toTenantAccount(m.member, m.storeUids)),
     };
   }
 

@@ -1,11 +1,62 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { preparedQuery } from '../db/prepared.js';
 import type { IdentityRow, UserRow } from '../db/tables.js';
+import type { MemberWithTenant } from '../members/members-store.js';
 
-const selectUser = preparedQuery((db: Db, uid: string) => db.selectFrom('users').selectAll().where('uid', '=', uid));
+/**
+ * A user with each active membership (oldest first), its tenant's name and its
+ * store list, in one query: one row per membership, or one row with null member
+ * columns for a user without any. The store list is aggregated in the database
+ * (`string_agg` with ORDER BY: SQLite ≥ 3.44 and PostgreSQL alike); uids are
+ * base64url and never contain the comma. Runs on every `GET /account`: prepared once.
+ */
+const selectAccountRows = preparedQuery((db: Db, userUid: string) =>
+  db
+    .selectFrom('users as u')
+    .leftJoin('members as m', (j) => j.onRef('m.user_uid', '=', 'u.uid').on('m.status', '=', 'active'))
+    .leftJoin('tenants as t', 't.uid', 'm.tenant_uid')
+    .select(['u.email as user_email', 'u.display_name as user_display_name', 'u.default_tenant_uid', 'u.created_at as user_created_at'])
+    .selectAll('m')
+    .select('t.name as tenant_name')
+    .select((eb) =>
+      eb
+        .selectFrom('member_stores as ms')
+        .select(sql<string>`string_agg(${sql.ref('ms.store_uid')}, ',' order by ${sql.ref('ms.store_uid')})`.as('uids'))
+        .whereRef('ms.tenant_uid', '=', 'm.tenant_uid')
+        .whereRef('ms.member_uid', '=', 'm.uid')
+        .as('store_uids'),
+    )
+    .where('u.uid', '=', userUid)
+    .orderBy('m.created_at')
+    .orderBy('m.tenant_uid'),
+);
 
-export async function findUser(db: Db, uid: string): Promise<UserRow | undefined> {
-  return (await selectUser(db, uid))[0];
+export interface AccountRows {
+  user: Omit<UserRow, 'updated_at'>;
+  /** Active memberships, oldest first, each with its store uids ([] means all stores). */
+  memberships: { member: MemberWithTenant; storeUids: string[] }[];
+}
+
+/** The user and their active memberships; undefined when the user does not exist. */
+export async function findAccount(db: Db, userUid: string): Promise<AccountRows | undefined> {
+  const rows = await selectAccountRows(db, userUid);
+  const first = rows[0];
+  if (!first) return undefined;
+  const user = {
+    uid: userUid,
+    email: first.user_email,
+    display_name: first.user_display_name,
+    default_tenant_uid: first.default_tenant_uid,
+    created_at: first.user_created_at,
+  };
+  const memberships = rows
+    .filter((row) => row.uid !== null)
+    .map(({ user_email, user_display_name, default_tenant_uid, user_created_at, store_uids, ...member }) => ({
+      member: member as MemberWithTenant,
+      storeUids: store_uids ? store_uids.split(',') : [],
+    }));
+  return { user, memberships };
 }
 
 export async function findUserByIdentity(db: Db, issuer: string, subject: string): Promise<UserRow | undefined> {

@@ -23,10 +23,6 @@ const selectMemberByUser = preparedQuery((db: Db, tenantUid: string, userUid: st
 const selectMemberByUserCode = preparedQuery((db: Db, tenantUid: string, userCode: string) =>
   selectMembers(db).where('m.tenant_uid', '=', tenantUid).where('m.user_code', '=', userCode),
 );
-const selectActiveMembershipsOfUser = preparedQuery((db: Db, userUid: string) =>
-  selectMembers(db).where('m.user_uid', '=', userUid).where('m.status', '=', 'active').orderBy('m.created_at').orderBy('m.tenant_uid'),
-);
-
 export async function findMember(db: Db, tenantUid: string, memberUid: string): Promise<MemberWithTenant | undefined> {
   return (await selectMember(db, tenantUid, memberUid))[0];
 }
@@ -37,11 +33,6 @@ export async function findMemberByUser(db: Db, tenantUid: string, userUid: strin
 
 export async function findMemberByUserCode(db: Db, tenantUid: string, userCode: string): Promise<MemberWithTenant | undefined> {
   return (await selectMemberByUserCode(db, tenantUid, userCode))[0];
-}
-
-/** A user's active memberships in every tenant, oldest first. */
-export async function listActiveMembershipsOfUser(db: Db, userUid: string): Promise<MemberWithTenant[]> {
-  return selectActiveMembershipsOfUser(db, userUid);
 }
 
 const selectStoreUidsOfMember = preparedQuery((db: Db, tenantUid: string, memberUid: string) =>
@@ -64,27 +55,6 @@ export async function listMemberStoreUids(db: Db, tenantUid: string, memberUids:
     .orderBy('store_uid')
     .execute();
   for (const row of rows) result.get(row.member_uid)?.push(row.store_uid);
-  return result;
-}
-
-const selectStoreUidsOfUser = preparedQuery((db: Db, userUid: string) =>
-  db
-    .selectFrom('member_stores as ms')
-    .innerJoin('members as m', (j) => j.onRef('m.tenant_uid', '=', 'ms.tenant_uid').onRef('m.uid', '=', 'ms.member_uid'))
-    .select(['ms.tenant_uid', 'ms.member_uid', 'ms.store_uid'])
-    .where('m.user_uid', '=', userUid)
-    .where('m.status', '=', 'active')
-    .orderBy('ms.store_uid'),
-);
-
-/** Store uids of every active membership of a user: key `${tenant}/${member}`. */
-export async function listStoreUidsOfUser(db: Db, userUid: string): Promise<Map<string, string[]>> {
-  const rows = await selectStoreUidsOfUser(db, userUid);
-  const result = new Map<string, string[]>();
-  for (const row of rows) {
-    const key = `${row.tenant_uid}/${row.member_uid}`;
-    result.set(key, [...(result.get(key) ?? []), row.store_uid]);
-  }
   return result;
 }
 
