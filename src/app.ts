@@ -135,8 +135,9 @@ export async function buildApp({ config, database, clock = systemClock, logger }
     audience: i.audience,
     getKey: remoteIssuerKeys(i.issuer, i.jwksUri),
   }));
+  const passwords = new PasswordHasher(config.passwords.hashConcurrency, config.passwords.hashQueue);
   if (config.auth.builtin) {
-    const builtin = createBuiltinAuth(config, db, database.dialect, mailer);
+    const builtin = createBuiltinAuth(config, db, database.dialect, passwords, mailer);
     issuers.push({ issuer: builtin.issuer, audience: builtin.issuer, getKey: localIssuerKeys(builtin.getJwks) });
     registerAuthServiceRoutes(app, builtin);
   }
@@ -146,7 +147,6 @@ export async function buildApp({ config, database, clock = systemClock, logger }
   const failures = new FailureWindows(db, clock);
   const devices = new DevicesService(db, config, clock, sessions, audit, failures);
   const authenticator = new Authenticator(sessions, devices, new AuthTokenVerifier(issuers, config.auth.algorithms, clock));
-  const passwords = new PasswordHasher(config.passwords.hashConcurrency, config.passwords.hashQueue);
   const accounts = new AccountsService(db, config, clock, sessions, devices, audit, passwords, failures);
   const members = new MembersService(db, config, clock, sessions, audit, passwords);
   const tenants = new TenantsService(db, clock, accounts, sessions, audit);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import { hashPassword as scryptHash } from 'better-auth/crypto';
 import { call, unique } from './support/factories.js';
 import { buildTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app.js';
 
@@ -132,6 +133,48 @@ describe('built-in auth service (/auth)', () => {
     const response = await call(t.app, { method: 'POST', url: '/tenants', token: jwt, body: { name: 'Ada’s shop' } });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ role: 'owner', email: credentials.email });
+  });
+});
+
+describe('built-in auth service passwords', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1' });
+  });
+  afterAll(() => t.close());
+
+  const signIn = (email: string, password: string) => call(t.app, { method: 'POST', url: '/auth/sign-in/email', body: { email, password } });
+
+  it('still signs in a user whose password was stored as a scrypt hash (Better Auth’s default)', async () => {
+    const credentials = newCredentials();
+    expect((await call(t.app, { method: 'POST', url: '/auth/sign-up/email', body: credentials })).status).toBe(200);
+    const user = await t.database.db.selectFrom('auth_users' as any).select('id').where('email', '=', credentials.email).executeTakeFirstOrThrow();
+    await t.database.db
+      .updateTable('auth_accounts' as any)
+      .set({ password: await scryptHash(credentials.password) })
+      .where('userId', '=', (user as { id: string }).id)
+      .execute();
+    expect((await signIn(credentials.email, credentials.password)).status).toBe(200);
+    expect((await signIn(credentials.email, 'not-the-password')).status).toBe(401);
+  });
+
+  it('answers sign-ins beyond the hashing bound with 503 and Retry-After, never a 500, and serves the rest', async () => {
+    const credentials = newCredentials();
+    expect((await call(t.app, { method: 'POST', url: '/auth/sign-up/email', body: credentials })).status).toBe(200);
+    const responses = await Promise.all(Array.from({ length: 8 }, () => signIn(credentials.email, credentials.password)));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+    const refused = responses.filter((r) => r.status === 503);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const response of refused) {
+      expect(response.headers['retry-after']).toBe('1');
+      expect(response.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect(response.body.token).toBeUndefined();
+    }
+    // The bound is released: the next sign-in goes through.
+    expect((await signIn(credentials.email, credentials.password)).status).toBe(200);
   });
 });
 

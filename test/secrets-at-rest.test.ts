@@ -178,4 +178,12 @@ describe('secrets at rest', () => {
     }
     expect(rows[0].password_hash).not.toBe(rows[1].password_hash);
   });
+
+  it('stores the built-in auth service’s passwords as argon2id hashes with the same parameters', async () => {
+    const rows = await t.database.db.selectFrom('auth_accounts' as any).select('password').where('password', 'is not', null).execute();
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const row of rows as { password: string }[]) {
+      expect(row.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
+    }
+  });
 });

@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
+import { APIError } from 'better-auth/api';
+import { verifyPassword as verifyScryptPassword } from 'better-auth/crypto';
 import { getMigrations } from 'better-auth/db/migration';
 import { bearer, jwt } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import type { JSONWebKeySet } from 'jose';
 import type { Config } from '../config.js';
+import type { PasswordHasher } from '../crypto/passwords.js';
+import { AppError } from '../errors.js';
 import type { Mailer, MailMessage } from '../mail/mailer.js';
 
 /** How long the built-in auth service's JWTs live. */
@@ -25,7 +29,34 @@ export interface BuiltinAuth {
   getJwks(): Promise<JSONWebKeySet>;
 }
 
-function authOptions(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postgres', secret: string, mailer?: Mailer) {
+/** All the built-in auth service's password work counts as one share of the hasher. */
+const AUTH_SERVICE_SHARE = 'auth-service';
+
+/**
+ * Its passwords are hashed like every other secret of the service: argon2id on the
+ * service's one bounded hasher, instead of Better Auth's default scrypt (32 MiB
+ * per hash, as many at once as libuv has threads). A sign-in storm then costs
+ * bounded memory and leaves device logins their share; past the bound a sign-in
+ * gets 503 with Retry-After. Hashes made by Better Auth's scrypt still verify.
+ */
+function passwordHashing(passwords: PasswordHasher) {
+  const busy = (error: unknown): never => {
+    if (error instanceof AppError && error.code === 'service_unavailable') {
+      throw new APIError('SERVICE_UNAVAILABLE', { code: 'SERVICE_UNAVAILABLE', message: error.message }, error.headers);
+    }
+    throw error;
+  };
+  return {
+    hash: (password: string) => passwords.hash(password, AUTH_SERVICE_SHARE).catch(busy),
+    verify: ({ hash, password }: { hash: string; password: string }) =>
+      (hash.startsWith('$argon2')
+        ? passwords.verify(hash, password, AUTH_SERVICE_SHARE)
+        : passwords.bounded(() => verifyScryptPassword({ hash, password }), AUTH_SERVICE_SHARE)
+      ).catch(busy),
+  };
+}
+
+function authOptions(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postgres', secret: string, passwords?: PasswordHasher, mailer?: Mailer) {
   const verifies = mailer?.delivers === true;
   return {
     appName: 'POS accounts',
@@ -50,6 +81,7 @@ function authOptions(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postg
     emailAndPassword: {
       enabled: true,
       requireEmailVerification: verifies,
+      password: passwords ? passwordHashing(passwords) : undefined,
       sendResetPassword: async ({ user, url }) => {
         await mailer?.send(accountMail(user.email, 'Reset your password', 'Open this link to choose a new password:', url));
       },
@@ -92,8 +124,14 @@ export async function migrateBuiltinAuth(config: Config, db: Kysely<any>, dialec
 }
 
 /** Creates the built-in auth service on a database whose tables are up to date. */
-export function createBuiltinAuth(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postgres', mailer: Mailer): BuiltinAuth {
-  const auth = betterAuth(authOptions(config, db, dialect, config.auth.secret ?? loadOrCreateSecret(config.dataDir), mailer));
+export function createBuiltinAuth(
+  config: Config,
+  db: Kysely<any>,
+  dialect: 'sqlite' | 'postgres',
+  passwords: PasswordHasher,
+  mailer: Mailer,
+): BuiltinAuth {
+  const auth = betterAuth(authOptions(config, db, dialect, config.auth.secret ?? loadOrCreateSecret(config.dataDir), passwords, mailer));
   return {
     issuer: config.publicUrl,
     handler: (request) => auth.handler(request),

@@ -34,8 +34,9 @@ export class PasswordHasher {
     return { running: this.#running, waiting: this.#waiting.length };
   }
 
-  hash(password: string): Promise<string> {
-    return this.#bounded(() => hash(password, ARGON2_OPTIONS));
+  /** An argon2id hash of a new password; `share` as for `verify`. */
+  hash(password: string, share = ''): Promise<string> {
+    return this.bounded(() => hash(password, ARGON2_OPTIONS), share);
   }
 
   /**
@@ -47,20 +48,25 @@ export class PasswordHasher {
     if (!storedHash) {
       this.#dummyHash ??= hash('dummy password for timing equalisation', ARGON2_OPTIONS);
       const dummy = await this.#dummyHash;
-      await this.#bounded(() => verify(dummy, password), share).catch((error: unknown) => {
+      await this.bounded(() => verify(dummy, password), share).catch((error: unknown) => {
         if (error instanceof AppError) throw error;
       });
       return false;
     }
     try {
-      return await this.#bounded(() => verify(storedHash, password), share);
+      return await this.bounded(() => verify(storedHash, password), share);
     } catch (error) {
       if (error instanceof AppError) throw error;
       return false;
     }
   }
 
-  async #bounded<T>(work: () => Promise<T>, share = ''): Promise<T> {
+  /**
+   * Runs other password work (a hash of another algorithm) under the same bounds.
+   * `share` names who the work is for (a tenant); no share may hold more than a
+   * quarter of the slots and queue. Throws 503 `service_unavailable` when full.
+   */
+  async bounded<T>(work: () => Promise<T>, share = ''): Promise<T> {
     const held = this.#perShare.get(share) ?? 0;
     if (share !== '' && held >= this.#maxPerShare) throw this.#busy();
     this.#perShare.set(share, held + 1);
