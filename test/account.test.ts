@@ -141,6 +141,16 @@ describe('GET /account', () => {
     expect(response.body.tenants.map((m: any) => m.tenant.uid)).toEqual([owner.tenantUid, first.tenantUid, second.tenantUid]);
   });
 
+  it('returns names with quotes, backslashes and characters beyond ASCII exactly as they were stored', async () => {
+    const name = 'Café "Zum Löwen" \\ 🍺 \u2028 <b>';
+    const owner = await createOwner(t.app, { name });
+    const profile = { firstname: 'Zoë', lastname: "O'Brien \"the\" \\ 3rd" };
+    expect((await call(t.app, { method: 'PUT', url: `/tenants/${owner.tenantUid}/account`, token: owner.accessToken, body: profile })).status).toBe(200);
+    const response = await call(t.app, { method: 'GET', url: '/account', token: owner.accessToken });
+    expect(response.status).toBe(200);
+    expect(response.body.tenants[0]).toMatchObject({ tenant: { uid: owner.tenantUid, name }, ...profile, hasPassword: false });
+  });
+
   it('lists only active memberships: a disabled one disappears from the list', async () => {
     const owner = await createOwner(t.app);
     const otherOwner = await createOwner(t.app);

@@ -86,7 +86,7 @@ export class AccountsService {
       displayName: user.display_name,
       defaultTenantUid: user.default_tenant_uid,
       createdAt: user.created_at,
-      tenants: memberships.map((m) => toTenantAccount(m.member, m.storeUids)),
+      tenants: memberships.map((m) => toTenantAccount(m, m.store_uids)),
     };
   }
 

@@ -1,61 +1,81 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
+import { isPostgres } from '../db/dialect.js';
 import { preparedQuery } from '../db/prepared.js';
 import type { IdentityRow, UserRow } from '../db/tables.js';
 import type { MemberWithTenant } from '../members/members-store.js';
 
+/** The member columns an account lists, as JSON keys (the hash stays in the database). */
+const MEMBER_KEYS = [
+  'tenant_uid', 'uid', 'user_uid', 'role', 'status', 'user_code', 'display_name', 'email', 'firstname', 'lastname',
+  'mobile', 'language_code', 'default_store_uid', 'created_at', 'updated_at',
+] as const;
+
+/** How each database builds JSON (SQLite ≥ 3.44 for ORDER BY inside an aggregate). */
+const JSON_SQL = {
+  postgres: {
+    array: (value: string) => `coalesce(json_agg(${value}), '[]'::json)`,
+    object: 'json_build_object',
+    boolean: (condition: string) => condition,
+    nested: (subquery: string) => subquery,
+  },
+  sqlite: {
+    array: (value: string) => `json_group_array(${value})`,
+    object: 'json_object',
+    boolean: (condition: string) => `json(iif(${condition}, 'true', 'false'))`,
+    // A subquery's result loses its JSON type on the way out; json() restores it.
+    nested: (subquery: string) => `json(${subquery})`,
+  },
+};
+
 /**
- * A user with each active membership (oldest first), its tenant's name and its
- * store list, in one query: one row per membership, or one row with null member
- * columns for a user without any. The store list is aggregated in the database
- * (`string_agg` with ORDER BY: SQLite ≥ 3.44 and PostgreSQL alike); uids are
- * base64url and never contain the comma. Runs on every `GET /account`: prepared once.
+ * The user's active memberships (oldest first) with tenant name, whether a
+ * password is set and the sorted store list, as one JSON array built in the
+ * database. One JSON value costs far less to hand over than a row of a dozen and
+ * a half columns per membership: better-sqlite3 and pg build every column of
+ * every row as its own property.
  */
-const selectAccountRows = preparedQuery((db: Db, userUid: string) =>
+function membershipsJson(postgres: boolean): RawBuilder<string | MembershipJson[]> {
+  const json = JSON_SQL[postgres ? 'postgres' : 'sqlite'];
+  const stores = `(select ${json.array('ms.store_uid order by ms.store_uid')} from member_stores ms where ms.tenant_uid = m.tenant_uid and ms.member_uid = m.uid)`;
+  const fields = [
+    ...MEMBER_KEYS.map((key) => `'${key}', m.${key}`),
+    `'tenant_name', t.name`,
+    `'has_password', ${json.boolean('m.password_hash is not null')}`,
+    `'store_uids', ${json.nested(stores)}`,
+  ];
+  const membership = `${json.object}(${fields.join(', ')})`;
+  return sql.raw(
+    `(select ${json.array(`${membership} order by m.created_at, m.tenant_uid`)} from members m join tenants t on t.uid = m.tenant_uid ` +
+      `where m.user_uid = u.uid and m.status = 'active')`,
+  );
+}
+
+/** A membership as the account query lists it. */
+export type MembershipJson = Omit<MemberWithTenant, 'password_hash'> & { has_password: boolean; store_uids: string[] };
+
+/** The user and their memberships in one row. Runs on every `GET /account`: prepared once. */
+const selectAccount = preparedQuery((db: Db, userUid: string) =>
   db
     .selectFrom('users as u')
-    .leftJoin('members as m', (j) => j.onRef('m.user_uid', '=', 'u.uid').on('m.status', '=', 'active'))
-    .leftJoin('tenants as t', 't.uid', 'm.tenant_uid')
-    .select(['u.email as user_email', 'u.display_name as user_display_name', 'u.default_tenant_uid', 'u.created_at as user_created_at'])
-    .selectAll('m')
-    .select('t.name as tenant_name')
-    .select((eb) =>
-      eb
-        .selectFrom('member_stores as ms')
-        .select(sql<string>`string_agg(${sql.ref('ms.store_uid')}, ',' order by ${sql.ref('ms.store_uid')})`.as('uids'))
-        .whereRef('ms.tenant_uid', '=', 'm.tenant_uid')
-        .whereRef('ms.member_uid', '=', 'm.uid')
-        .as('store_uids'),
-    )
-    .where('u.uid', '=', userUid)
-    .orderBy('m.created_at')
-    .orderBy('m.tenant_uid'),
+    .select(['u.uid', 'u.email', 'u.display_name', 'u.default_tenant_uid', 'u.created_at'])
+    .select(membershipsJson(isPostgres(db)).as('memberships'))
+    .where('u.uid', '=', userUid),
 );
 
 export interface AccountRows {
   user: Omit<UserRow, 'updated_at'>;
-  /** Active memberships, oldest first, each with its store uids ([] means all stores). */
-  memberships: { member: MemberWithTenant; storeUids: string[] }[];
+  /** Active memberships, oldest first; `store_uids` [] means all stores. */
+  memberships: MembershipJson[];
 }
 
 /** The user and their active memberships; undefined when the user does not exist. */
 export async function findAccount(db: Db, userUid: string): Promise<AccountRows | undefined> {
-  const rows = await selectAccountRows(db, userUid);
-  const first = rows[0];
-  if (!first) return undefined;
-  const user = {
-    uid: userUid,
-    email: first.user_email,
-    display_name: first.user_display_name,
-    default_tenant_uid: first.default_tenant_uid,
-    created_at: first.user_created_at,
-  };
-  // Each row serves as its member as it is (the user columns ride along unread):
-  // copying it without them costs more than the query's own row building.
-  const memberships = rows
-    .filter((row) => row.uid !== null)
-    .map((row) => ({ member: row as MemberWithTenant, storeUids: row.store_uids ? row.store_uids.split(',') : [] }));
-  return { user, memberships };
+  const row = (await selectAccount(db, userUid))[0];
+  if (!row) return undefined;
+  const user = { uid: row.uid, email: row.email, display_name: row.display_name, default_tenant_uid: row.default_tenant_uid, created_at: row.created_at };
+  // SQLite hands JSON over as text; pg parses it.
+  return { user, memberships: typeof row.memberships === 'string' ? JSON.parse(row.memberships) : row.memberships };
 }
 
 export async function findUserByIdentity(db: Db, issuer: string, subject: string): Promise<UserRow | undefined> {

@@ -1,6 +1,14 @@
+import { PostgresAdapter, type Kysely } from 'kysely';
+
 /**
- * The one place that knows how each database reports errors.
+ * The one place that knows how the two databases differ: how they report
+ * errors, and which one a query runs on where their SQL differs.
  */
+
+/** True when the database is PostgreSQL (false: SQLite). */
+export function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
 
 /** True when the error is a unique or primary-key violation, on SQLite or PostgreSQL. */
 export function isUniqueViolation(error: unknown): boolean {

@@ -28,7 +28,10 @@ import {
 import { atLeast, canManageRole } from './roles.js';
 
 /** The public shape of a membership; never includes the password hash. */
-export function toTenantAccount(row: MemberWithTenant, storeUids: string[]): TenantAccount {
+export function toTenantAccount(
+  row: MemberWithTenant | (Omit<MemberWithTenant, 'password_hash'> & { has_password: boolean }),
+  storeUids: string[],
+): TenantAccount {
   return {
     uid: row.uid,
     tenant: { uid: row.tenant_uid, name: row.tenant_name },
@@ -36,7 +39,7 @@ export function toTenantAccount(row: MemberWithTenant, storeUids: string[]): Ten
     role: row.role as Role,
     status: row.status as 'active' | 'disabled',
     userCode: row.user_code,
-    hasPassword: row.password_hash !== null,
+    hasPassword: 'has_password' in row ? row.has_password : row.password_hash !== null,
     displayName: row.display_name,
     email: row.email,
     firstname: row.firstname,
