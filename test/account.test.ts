@@ -132,6 +132,8 @@ describe('GET /account', () => {
       call(t.app, { method: 'PUT', url: `/tenants/${o.tenantUid}/users/${memberUid}`, token: o.accessToken, body: { storeUids } });
     expect((await restrict(first, inFirst.uid, [storeZ, storeA])).status).toBe(200);
     expect((await restrict(second, inSecond.uid, [storeB])).status).toBe(200);
+    const profile = { firstname: 'Ada', lastname: 'Lovelace', mobile: '+44 20 7946 0000', languageCode: 'en', defaultStoreUid: storeZ, password: `pw-${unique()}` };
+    expect((await call(t.app, { method: 'PUT', url: `/tenants/${first.tenantUid}/account`, token: inFirst.accessToken, body: profile })).status).toBe(200);
 
     const response = await call(t.app, { method: 'GET', url: '/account', token: owner.accessToken });
     expect(response.status).toBe(200);
@@ -139,6 +141,12 @@ describe('GET /account', () => {
     expect(stores).toEqual({ [owner.tenantUid]: [], [first.tenantUid]: [storeA, storeZ], [second.tenantUid]: [storeB] });
     // Memberships are listed oldest first.
     expect(response.body.tenants.map((m: any) => m.tenant.uid)).toEqual([owner.tenantUid, first.tenantUid, second.tenantUid]);
+    // Each is the very TenantAccount its tenant's own endpoint answers, field for field.
+    for (const [tenantUid, token] of [[owner.tenantUid, owner.accessToken], [first.tenantUid, inFirst.accessToken], [second.tenantUid, inSecond.accessToken]]) {
+      const own = await call(t.app, { method: 'GET', url: `/tenants/${tenantUid}/account`, token });
+      expect(own.status).toBe(200);
+      expect(response.body.tenants.find((m: any) => m.tenant.uid === tenantUid)).toEqual(own.body);
+    }
   });
 
   it('returns names with quotes, backslashes and characters beyond ASCII exactly as they were stored', async () => {

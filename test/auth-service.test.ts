@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { hashPassword as scryptHash } from 'better-auth/crypto';
-import { call, unique } from './support/factories.js';
+import { attachDevice, call, createOwner, createStaff, deviceLogin, unique } from './support/factories.js';
 import { buildTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app.js';
 
 /** The claims a JWT of the built-in auth service may carry: registered JWT claims plus OIDC email and name. */
@@ -140,33 +140,58 @@ describe('built-in auth service passwords', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await buildTestApp({ PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1' });
+    // One hash at a time and 8 waiting: each share (a client address at the auth
+    // service, a tenant for device logins) may hold 3 of the 9 places.
+    t = await buildTestApp({ PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '8' });
   });
   afterAll(() => t.close());
 
+  const signUp = (credentials: { name: string; email: string; password: string }) => call(t.app, { method: 'POST', url: '/auth/sign-up/email', body: credentials });
   const signIn = (email: string, password: string) => call(t.app, { method: 'POST', url: '/auth/sign-in/email', body: { email, password } });
+  const setStoredPassword = async (email: string, password: string) => {
+    const user = await t.database.db.selectFrom('auth_users' as any).select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    await t.database.db.updateTable('auth_accounts' as any).set({ password }).where('userId', '=', (user as { id: string }).id).execute();
+  };
 
   it('still signs in a user whose password was stored as a scrypt hash (Better Auth’s default)', async () => {
     const credentials = newCredentials();
-    expect((await call(t.app, { method: 'POST', url: '/auth/sign-up/email', body: credentials })).status).toBe(200);
-    const user = await t.database.db.selectFrom('auth_users' as any).select('id').where('email', '=', credentials.email).executeTakeFirstOrThrow();
-    await t.database.db
-      .updateTable('auth_accounts' as any)
-      .set({ password: await scryptHash(credentials.password) })
-      .where('userId', '=', (user as { id: string }).id)
-      .execute();
+    expect((await signUp(credentials)).status).toBe(200);
+    await setStoredPassword(credentials.email, await scryptHash(credentials.password));
     expect((await signIn(credentials.email, credentials.password)).status).toBe(200);
     expect((await signIn(credentials.email, 'not-the-password')).status).toBe(401);
   });
 
-  it('answers sign-ins beyond the hashing bound with 503 and Retry-After, never a 500, and serves the rest', async () => {
+  it('refuses a sign-in with 401, not 500, when the stored password is no hash it can read', async () => {
     const credentials = newCredentials();
-    expect((await call(t.app, { method: 'POST', url: '/auth/sign-up/email', body: credentials })).status).toBe(200);
-    const responses = await Promise.all(Array.from({ length: 8 }, () => signIn(credentials.email, credentials.password)));
-    const statuses = responses.map((r) => r.status);
+    expect((await signUp(credentials)).status).toBe(200);
+    await setStoredPassword(credentials.email, 'imported:not-a-hash');
+    expect((await signIn(credentials.email, credentials.password)).status).toBe(401);
+  });
+
+  it('accepts a password typed in another Unicode normal form (NFKC, as Better Auth compares)', async () => {
+    const credentials = { ...newCredentials(), password: `caf\u00e9-${unique()}-\uff21` }; // é composed, full-width A
+    expect((await signUp(credentials)).status).toBe(200);
+    const decomposed = credentials.password.normalize('NFD');
+    expect(decomposed).not.toBe(credentials.password);
+    expect((await signIn(credentials.email, decomposed)).status).toBe(200);
+  });
+
+  it("turns one client's sign-ins beyond its share away with 503 and Retry-After, never a 500, while device logins go through", async () => {
+    const credentials = newCredentials();
+    expect((await signUp(credentials)).status).toBe(200);
+    const owner = await createOwner(t.app);
+    const deviceToken = await attachDevice(t.app, owner);
+    const staff = await createStaff(t.app, owner);
+
+    const [signIns, login] = await Promise.all([
+      Promise.all(Array.from({ length: 10 }, () => signIn(credentials.email, credentials.password))),
+      deviceLogin(t.app, deviceToken, staff.userCode, staff.password),
+    ]);
+    expect(login.status).toBe(200);
+    const statuses = signIns.map((r) => r.status);
     expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
-    const refused = responses.filter((r) => r.status === 503);
+    const refused = signIns.filter((r) => r.status === 503);
     expect(refused.length).toBeGreaterThanOrEqual(1);
     for (const response of refused) {
       expect(response.headers['retry-after']).toBe('1');
@@ -175,6 +200,19 @@ describe('built-in auth service passwords', () => {
     }
     // The bound is released: the next sign-in goes through.
     expect((await signIn(credentials.email, credentials.password)).status).toBe(200);
+  });
+
+  it('turns sign-ups beyond the share away with 503 as well, and creates none of those users', async () => {
+    const people = Array.from({ length: 10 }, () => newCredentials());
+    const responses = await Promise.all(people.map((p) => signUp(p)));
+    const refused = people.filter((_, i) => responses[i].status === 503);
+    expect(responses.every((r) => r.status === 200 || r.status === 503)).toBe(true);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const person of refused) {
+      const user = await t.database.db.selectFrom('auth_users' as any).select('id').where('email', '=', person.email).executeTakeFirst();
+      expect(user).toBeUndefined();
+      expect((await signUp(person)).status).toBe(200);
+    }
   });
 });
 

@@ -360,8 +360,8 @@ describe('concurrent acceptance of one invitation', () => {
 
   it('lets exactly one of 20 simultaneous users join; the other 19 get 410 invitation_used (or 409) and are not members', async () => {
     const token = await inviteToken(t.app, owner, { role: 'staff' });
-    // Signed up one after another: the built-in auth service's share of the
-    // password hasher turns a burst of 20 sign-ups partly away with 503.
+    // Signed up one after another: one client's share of the password hasher
+    // turns a burst of 20 sign-ups partly away with 503.
     const users = [];
     for (let i = 0; i < 20; i++) users.push(await signUp(t.app));
 

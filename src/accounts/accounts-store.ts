@@ -2,27 +2,29 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import { isPostgres } from '../db/dialect.js';
 import { preparedQuery } from '../db/prepared.js';
-import type { IdentityRow, UserRow } from '../db/tables.js';
+import type { IdentityRow, MemberRow, UserRow } from '../db/tables.js';
 import type { MemberWithTenant } from '../members/members-store.js';
 
-/** The member columns an account lists, as JSON keys (the hash stays in the database). */
+/**
+ * The member columns an account lists, as JSON keys (not the hash). The type of
+ * a listed membership is picked from these, so a column `toTenantAccount` reads
+ * but this list lacks fails the build.
+ */
 const MEMBER_KEYS = [
   'tenant_uid', 'uid', 'user_uid', 'role', 'status', 'user_code', 'display_name', 'email', 'firstname', 'lastname',
   'mobile', 'language_code', 'default_store_uid', 'created_at', 'updated_at',
-] as const;
+] as const satisfies readonly (keyof MemberRow)[];
 
 /** How each database builds JSON (SQLite ≥ 3.44 for ORDER BY inside an aggregate). */
 const JSON_SQL = {
   postgres: {
     array: (value: string) => `coalesce(json_agg(${value}), '[]'::json)`,
     object: 'json_build_object',
-    boolean: (condition: string) => condition,
     nested: (subquery: string) => subquery,
   },
   sqlite: {
     array: (value: string) => `json_group_array(${value})`,
     object: 'json_object',
-    boolean: (condition: string) => `json(iif(${condition}, 'true', 'false'))`,
     // A subquery's result loses its JSON type on the way out; json() restores it.
     nested: (subquery: string) => `json(${subquery})`,
   },
@@ -41,7 +43,7 @@ function membershipsJson(postgres: boolean): RawBuilder<string | MembershipJson[
   const fields = [
     ...MEMBER_KEYS.map((key) => `'${key}', m.${key}`),
     `'tenant_name', t.name`,
-    `'has_password', ${json.boolean('m.password_hash is not null')}`,
+    `'has_password', m.password_hash is not null`,
     `'store_uids', ${json.nested(stores)}`,
   ];
   const membership = `${json.object}(${fields.join(', ')})`;
@@ -51,8 +53,11 @@ function membershipsJson(postgres: boolean): RawBuilder<string | MembershipJson[
   );
 }
 
-/** A membership as the account query lists it. */
-export type MembershipJson = Omit<MemberWithTenant, 'password_hash'> & { has_password: boolean; store_uids: string[] };
+/** A membership as the account query lists it; `has_password` is 0/1 on SQLite. */
+export type MembershipJson = Pick<MemberWithTenant, (typeof MEMBER_KEYS)[number] | 'tenant_name'> & {
+  has_password: boolean | number;
+  store_uids: string[];
+};
 
 /** The user and their memberships in one row. Runs on every `GET /account`: prepared once. */
 const selectAccount = preparedQuery((db: Db, userUid: string) =>

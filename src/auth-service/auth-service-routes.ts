@@ -76,7 +76,7 @@ async function forwardToAuth(auth: BuiltinAuth, request: FastifyRequest, reply: 
     headers.delete('content-length');
   }
   const url = new URL(request.url, auth.issuer);
-  const response = await auth.handler(new Request(url, { method: request.method, headers, body }));
+  const response = await auth.handler(new Request(url, { method: request.method, headers, body }), request.ip);
   reply.status(response.status);
   for (const [name, value] of response.headers) {
     if (name !== 'set-cookie' && name !== 'content-length') reply.header(name, value);

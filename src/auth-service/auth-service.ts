@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -25,38 +26,52 @@ const AUTH_TOKEN_LIFETIME = '15m';
 export interface BuiltinAuth {
   /** The `iss` (and `aud`) of its JWTs. */
   issuer: string;
-  handler(request: Request): Promise<Response>;
+  /** Answers a request; `clientIp` is the caller's address as Fastify sees it. */
+  handler(request: Request, clientIp: string): Promise<Response>;
   getJwks(): Promise<JSONWebKeySet>;
 }
-
-/** All the built-in auth service's password work counts as one share of the hasher. */
-const AUTH_SERVICE_SHARE = 'auth-service';
 
 /**
  * Its passwords are hashed like every other secret of the service: argon2id on the
  * service's one bounded hasher, instead of Better Auth's default scrypt (32 MiB
  * per hash, as many at once as libuv has threads). A sign-in storm then costs
- * bounded memory and leaves device logins their share; past the bound a sign-in
- * gets 503 with Retry-After. Hashes made by Better Auth's scrypt still verify.
+ * bounded memory; each client address is one share of the hasher (as each tenant
+ * is for device logins), so one client's flood cannot take every slot, and past
+ * the bound a request gets 503 with Retry-After. Passwords are NFKC-normalised
+ * first, as Better Auth's own hashing does. Hashes made by its scrypt still verify.
  */
-function passwordHashing(passwords: PasswordHasher) {
+function passwordHashing(passwords: PasswordHasher, share: () => string) {
   const busy = (error: unknown): never => {
     if (error instanceof AppError && error.code === 'service_unavailable') {
       throw new APIError('SERVICE_UNAVAILABLE', { code: 'SERVICE_UNAVAILABLE', message: error.message }, error.headers);
     }
     throw error;
   };
+  const verifyScrypt = async (hash: string, password: string) => {
+    try {
+      return await verifyScryptPassword({ hash, password });
+    } catch {
+      return false; // not a hash this service can read
+    }
+  };
   return {
-    hash: (password: string) => passwords.hash(password, AUTH_SERVICE_SHARE).catch(busy),
+    hash: (password: string) => passwords.hash(password.normalize('NFKC'), share()).catch(busy),
     verify: ({ hash, password }: { hash: string; password: string }) =>
       (hash.startsWith('$argon2')
-        ? passwords.verify(hash, password, AUTH_SERVICE_SHARE)
-        : passwords.bounded(() => verifyScryptPassword({ hash, password }), AUTH_SERVICE_SHARE)
+        ? passwords.verify(hash, password.normalize('NFKC'), share())
+        : passwords.bounded(() => verifyScrypt(hash, password), share())
       ).catch(busy),
   };
 }
 
-function authOptions(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postgres', secret: string, passwords?: PasswordHasher, mailer?: Mailer) {
+function authOptions(
+  config: Config,
+  db: Kysely<any>,
+  dialect: 'sqlite' | 'postgres',
+  secret: string,
+  hashing?: ReturnType<typeof passwordHashing>,
+  mailer?: Mailer,
+) {
   const verifies = mailer?.delivers === true;
   return {
     appName: 'POS accounts',
@@ -81,7 +96,7 @@ function authOptions(config: Config, db: Kysely<any>, dialect: 'sqlite' | 'postg
     emailAndPassword: {
       enabled: true,
       requireEmailVerification: verifies,
-      password: passwords ? passwordHashing(passwords) : undefined,
+      password: hashing,
       sendResetPassword: async ({ user, url }) => {
         await mailer?.send(accountMail(user.email, 'Reset your password', 'Open this link to choose a new password:', url));
       },
@@ -131,10 +146,13 @@ export function createBuiltinAuth(
   passwords: PasswordHasher,
   mailer: Mailer,
 ): BuiltinAuth {
-  const auth = betterAuth(authOptions(config, db, dialect, config.auth.secret ?? loadOrCreateSecret(config.dataDir), passwords, mailer));
+  // The client of the request being answered, for the hasher's shares.
+  const client = new AsyncLocalStorage<string>();
+  const hashing = passwordHashing(passwords, () => `auth:${client.getStore() ?? 'unknown'}`);
+  const auth = betterAuth(authOptions(config, db, dialect, config.auth.secret ?? loadOrCreateSecret(config.dataDir), hashing, mailer));
   return {
     issuer: config.publicUrl,
-    handler: (request) => auth.handler(request),
+    handler: (request, clientIp) => client.run(clientIp, () => auth.handler(request)),
     getJwks: async () => (await auth.api.getJwks()) as JSONWebKeySet,
   };
 }

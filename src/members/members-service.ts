@@ -1,4 +1,4 @@
-import { clearDefaultTenant, clearLoginThrottle, insertUser } from '../accounts/accounts-store.js';
+import { clearDefaultTenant, clearLoginThrottle, insertUser, type MembershipJson } from '../accounts/accounts-store.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -28,10 +28,7 @@ import {
 import { atLeast, canManageRole } from './roles.js';
 
 /** The public shape of a membership; never includes the password hash. */
-export function toTenantAccount(
-  row: MemberWithTenant | (Omit<MemberWithTenant, 'password_hash'> & { has_password: boolean }),
-  storeUids: string[],
-): TenantAccount {
+export function toTenantAccount(row: MemberWithTenant | MembershipJson, storeUids: string[]): TenantAccount {
   return {
     uid: row.uid,
     tenant: { uid: row.tenant_uid, name: row.tenant_name },
@@ -39,7 +36,7 @@ export function toTenantAccount(
     role: row.role as Role,
     status: row.status as 'active' | 'disabled',
     userCode: row.user_code,
-    hasPassword: 'has_password' in row ? row.has_password : row.password_hash !== null,
+    hasPassword: 'has_password' in row ? Boolean(row.has_password) : row.password_hash !== null,
     displayName: row.display_name,
     email: row.email,
     firstname: row.firstname,
