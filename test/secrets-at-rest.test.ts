@@ -75,6 +75,7 @@ describe('secrets at rest', () => {
   const tokens: Secret[] = [];
   const passwords: Secret[] = [];
   let staffUserCode: string;
+  let pairingCode: string;
   let dump: Map<string, string[]>;
 
   beforeAll(async () => {
@@ -141,6 +142,16 @@ describe('secrets at rest', () => {
     expect(relogin.status).toBe(200);
     tokens.push({ label: 'staff accessToken (after password change)', value: relogin.body.accessToken });
 
+    // A device pairing code, created and used.
+    const code = await call(t.app, { method: 'POST', url: `/tenants/${owner.tenantUid}/device-codes`, token: owner.accessToken, body: {} });
+    expect(code.status).toBe(201);
+    pairingCode = code.body.code;
+    tokens.push({ label: 'pairing code', value: pairingCode });
+    tokens.push({ label: 'pairing code without dash', value: pairingCode.replace('-', '') });
+    const paired = await call(t.app, { method: 'POST', url: '/devices/pair', body: { code: pairingCode, name: 'Paired till' } });
+    expect(paired.status).toBe(201);
+    tokens.push({ label: 'paired deviceToken', value: paired.body.deviceToken });
+
     for (const secret of [...tokens, ...passwords]) expect(secret.value, secret.label).toEqual(expect.any(String));
     dump = await dumpDatabase(t);
   });
@@ -151,7 +162,8 @@ describe('secrets at rest', () => {
       expect([...dump.keys()], table).toContain(table);
     }
     expect(dump.get('access_tokens')!.length).toBeGreaterThanOrEqual(6);
-    expect(dump.get('devices')!.length).toBe(1);
+    expect(dump.get('devices')!.length).toBe(2);
+    expect(dump.get('pairing_codes')!.length).toBe(1);
     expect(dump.get('invitations')!.length).toBe(1);
     expect(dump.get('members')!.some((row) => row.includes(staffUserCode))).toBe(true);
   });
@@ -159,6 +171,17 @@ describe('secrets at rest', () => {
   it('stores no token, password or PIN the API handed out in any account-service table', () => {
     const leaks = findLeaks(dump, [...tokens, ...passwords], (table) => !table.startsWith('auth_'));
     expect(leaks).toEqual([]);
+  });
+
+  it('stores a pairing code as a slow hash (scrypt), never as a fast one a stolen table could be searched with', async () => {
+    const rows = await t.database.db.selectFrom('pairing_codes').select('code_hash').execute();
+    expect(rows).toHaveLength(1);
+    const plain = pairingCode.replace('-', '');
+    const { createHash, scryptSync } = await import('node:crypto');
+    for (const fast of [createHash('sha256').update(plain).digest('hex'), createHash('sha256').update(pairingCode).digest('hex')]) {
+      expect(rows[0].code_hash).not.toBe(fast);
+    }
+    expect(rows[0].code_hash).toBe(scryptSync(plain, 'pos-accounts:pairing-code:v1', 32, { N: 2 ** 14, r: 8, p: 1 }).toString('hex'));
   });
 
   it('stores no plaintext password or PIN in the built-in auth service’s tables either', () => {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, scrypt } from 'node:crypto';
 
 export type TokenKind = 'device' | 'access' | 'invite';
 
@@ -26,6 +26,23 @@ export function mintToken(kind: TokenKind): MintedToken {
  */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/** scrypt's cost for pairing codes: 16 MiB and tens of milliseconds a hash. */
+const PAIRING_CODE_SCRYPT = { N: 2 ** 14, r: 8, p: 1 };
+const PAIRING_CODE_SALT = 'pos-accounts:pairing-code:v1';
+
+/**
+ * The stored form of a device pairing code (40 bits). A fast hash would let
+ * whoever reads the table try every code within the code's ten minutes; scrypt
+ * makes that years of work while the code can still be looked up by its hash
+ * (hence one fixed salt: the codes are random and live minutes, so there is
+ * nothing to precompute for).
+ */
+export function hashPairingCode(code: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    scrypt(code, PAIRING_CODE_SALT, 32, PAIRING_CODE_SCRYPT, (error, key) => (error ? reject(error) : resolve(key.toString('hex')))),
+  );
 }
 
 /** The kind of a well-formed opaque token, or undefined for anything else. */

@@ -2,7 +2,8 @@ import { randomInt } from 'node:crypto';
 import type { AuditService, RequestOrigin } from '../audit/audit-service.js';
 import { isoAfter, type Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { hashToken, mintToken, newUid } from '../crypto/tokens.js';
+import type { PasswordHasher } from '../crypto/passwords.js';
+import { hashPairingCode, hashToken, mintToken, newUid } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import type { DeviceRow } from '../db/tables.js';
 import { AppError } from '../errors.js';
@@ -61,6 +62,7 @@ export class DevicesService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly failures: FailureWindows,
+    private readonly passwords: PasswordHasher,
   ) {}
 
   /**
@@ -148,12 +150,14 @@ export class DevicesService {
       this.requireAdmin(grant);
       let code = '';
       for (let i = 0; i < PAIRING_LENGTH; i++) code += PAIRING_ALPHABET[randomInt(PAIRING_ALPHABET.length)];
+      // Hashed on the bounded hasher (it is slow on purpose), before the transaction.
+      const codeHash = await this.passwords.bounded(() => hashPairingCode(code), grant.tenantUid);
       const now = this.clock.now();
       const expiresAt = isoAfter(now, this.config.devices.pairingCodeTtlSeconds);
       await this.db.transaction().execute(async (tx) => {
         if (storeUid !== undefined) await requireStores(tx, grant.tenantUid, [storeUid]);
         await insertPairingCode(tx, {
-          code_hash: hashToken(code),
+          code_hash: codeHash,
           tenant_uid: grant.tenantUid,
           store_uid: storeUid ?? null,
           created_by_member_uid: grant.memberUid,
@@ -177,7 +181,7 @@ export class DevicesService {
     const clientKey = `pair:${origin.ip ?? 'unknown'}`;
     const limit = { maxFailures: this.config.devices.pairingMaxFailures, windowSeconds: this.config.devices.pairingWindowSeconds };
     await this.failures.check(clientKey, limit, 'Too many wrong pairing codes');
-    const codeHash = hashToken(normalizeCode(input.code));
+    const codeHash = await this.passwords.bounded(() => hashPairingCode(normalizeCode(input.code)), clientKey);
     const uid = newUid();
     const paired = await this.db.transaction().execute(async (tx) => {
       const code = await consumePairingCode(tx, codeHash, now.toISOString());
