@@ -182,6 +182,21 @@ describe('OpenAPI document (GET /openapi.json)', () => {
     }
   });
 
+  it('documents 503 on every call that waits for the bounded password hasher, and not on reads', () => {
+    const hashing: [string, string][] = [
+      ['post', '/account'],
+      ['put', '/tenants/{tenantUid}/account'],
+      ['post', '/tenants/{tenantUid}/users'],
+      ['put', '/tenants/{tenantUid}/users/{memberUid}'],
+      ['post', '/tenants/{tenantUid}/device-codes'],
+      ['post', '/devices/pair'],
+    ];
+    for (const [method, path] of hashing) {
+      expect(Object.keys(operation(method, path).responses), `${method} ${path}`).toContain('503');
+    }
+    expect(Object.keys(operation('get', '/account').responses)).not.toContain('503');
+  });
+
   it('lists the stable error codes in the Problem schema', () => {
     const problem = deref(
       operation('get', '/account').responses['401'].content['application/problem+json'].schema,

@@ -26,7 +26,7 @@ export function registerAccountsRoutes(app: App, auth: Authenticator, accounts: 
       summary: 'Staff login on a device with user code and password or PIN',
       security: [{ deviceToken: [] }],
       body: DeviceLoginBody,
-      response: { 200: TenantAccountWithTokenSchema, ...problems(400, 401, 403, 413, 429) },
+      response: { 200: TenantAccountWithTokenSchema, ...problems(400, 401, 403, 413, 429, 503) },
     },
     handler: async (request) => accounts.deviceLogin(await auth.device(request), request.body),
   });
@@ -75,7 +75,7 @@ export function registerAccountsRoutes(app: App, auth: Authenticator, accounts: 
       security: [{ accessToken: [] }],
       params: TenantParams,
       body: UpdateTenantAccountBody,
-      response: { 200: TenantAccountSchema, ...problems(400, 401, 403, 413, 422) },
+      response: { 200: TenantAccountSchema, ...problems(400, 401, 403, 413, 422, 503) },
     },
     handler: async (request) => members.updateOwn(await auth.accessToTenant(request, request.params.tenantUid), request.body),
   });

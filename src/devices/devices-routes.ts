@@ -78,7 +78,7 @@ export function registerDevicesRoutes(app: App, auth: Authenticator, devices: De
       security: [{ accessToken: [] }],
       params: TenantParams,
       body: CreatePairingCodeBody,
-      response: { 201: PairingCodeSchema, ...problems(400, 401, 403, 413, 422) },
+      response: { 201: PairingCodeSchema, ...problems(400, 401, 403, 413, 422, 503) },
     },
     handler: async (request, reply) => {
       const grant = await auth.accessToTenant(request, request.params.tenantUid);
@@ -91,7 +91,7 @@ export function registerDevicesRoutes(app: App, auth: Authenticator, devices: De
       tags,
       summary: 'Pair this device with a code an admin created; returns the device token once',
       body: PairDeviceBody,
-      response: { 201: AttachedDeviceSchema, ...problems(400, 404, 410, 413, 429) },
+      response: { 201: AttachedDeviceSchema, ...problems(400, 404, 410, 413, 429, 503) },
     },
     handler: async (request, reply) => reply.status(201).send(await devices.pair(request.body, originOf(request))),
   });

@@ -54,6 +54,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: 'payload_too_large',
   422: 'unknown_store or unknown_tenant',
   429: 'too_many_attempts (see Retry-After)',
+  503: 'service_unavailable: too many password hashes at once (see Retry-After), or the node is not ready',
 };
 
 export const ListQuery = Strict({

@@ -26,7 +26,7 @@ export function registerMembersRoutes(app: App, auth: Authenticator, members: Me
       security: [{ accessToken: [] }],
       params: TenantParams,
       body: CreateMemberBody,
-      response: { 201: TenantAccountSchema, ...problems(400, 401, 403, 409, 413, 422) },
+      response: { 201: TenantAccountSchema, ...problems(400, 401, 403, 409, 413, 422, 503) },
     },
     handler: async (request, reply) => {
       const grant = await auth.accessToTenant(request, request.params.tenantUid);
@@ -53,7 +53,7 @@ export function registerMembersRoutes(app: App, auth: Authenticator, members: Me
       security: [{ accessToken: [] }],
       params: MemberParams,
       body: UpdateMemberBody,
-      response: { 200: TenantAccountSchema, ...problems(400, 401, 403, 404, 409, 413, 422) },
+      response: { 200: TenantAccountSchema, ...problems(400, 401, 403, 404, 409, 413, 422, 503) },
     },
     handler: async (request) =>
       members.update(await auth.accessToTenant(request, request.params.tenantUid), request.params.memberUid, request.body),
