@@ -149,7 +149,7 @@ export async function buildApp({ config, database, clock = systemClock, logger }
   const authenticator = new Authenticator(sessions, devices, new AuthTokenVerifier(issuers, config.auth.algorithms, clock));
   const accounts = new AccountsService(db, config, clock, sessions, devices, audit, passwords, failures);
   const members = new MembersService(db, config, clock, sessions, audit, passwords);
-  const tenants = new TenantsService(db, clock, accounts, sessions, audit);
+  const tenants = new TenantsService(db, config, clock, accounts, sessions, audit);
   const stores = new StoresService(db, clock, audit);
   const invitations = new InvitationsService(db, config, clock, accounts, sessions, audit, mailer);
   schedulePurges(app, db, clock, audit, failures);

@@ -61,6 +61,10 @@ export interface Config {
     deviceMaxFailures: number;
     deviceWindowSeconds: number;
   };
+  tenants: {
+    /** POST /tenants is refused (409) once the caller owns this many tenants. */
+    maxOwnedPerUser: number;
+  };
   invitations: {
     /** The accept link is `${acceptUrl}?token=<inviteToken>`. */
     acceptUrl: string;
@@ -137,6 +141,9 @@ export function loadConfig(env: Env = process.env): Config {
       pinMinLength: readInteger(env, 'PIN_MIN_LENGTH', 6, 4, 6),
       deviceMaxFailures: readInteger(env, 'LOGIN_DEVICE_MAX_FAILURES', 30, 1, 100000),
       deviceWindowSeconds: readDuration(env, 'LOGIN_DEVICE_WINDOW', 600, 1, 86400),
+    },
+    tenants: {
+      maxOwnedPerUser: readInteger(env, 'TENANTS_MAX_OWNED', 100, 1, 100000),
     },
     invitations: {
       acceptUrl: readUrl(env, 'INVITE_ACCEPT_URL', `${publicUrl}/invite`),

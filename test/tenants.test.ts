@@ -142,6 +142,33 @@ describe('creating a tenant (POST /tenants)', () => {
   });
 });
 
+describe('creating tenants with TENANTS_MAX_OWNED=2', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ TENANTS_MAX_OWNED: '2' });
+  });
+  afterAll(() => t.close());
+
+  it("refuses a user's third tenant with 409 conflict and creates nothing, while another user still may create one", async () => {
+    const owner = await createOwner(t.app);
+    const second = await call(t.app, { method: 'POST', url: '/tenants', token: owner.authToken, body: { name: 'Second shop' } });
+    expect(second.status).toBe(201);
+
+    const thirdUid = `t-${unique()}`;
+    const third = await call(t.app, { method: 'POST', url: '/tenants', token: owner.authToken, body: { uid: thirdUid, name: 'Third shop' } });
+    expect(third.status).toBe(409);
+    expect(third.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(third.body).toMatchObject({ status: 409, code: 'conflict' });
+    expect(third.body.detail).toContain('2 tenants');
+    const account = await call(t.app, { method: 'GET', url: '/account', token: owner.accessToken });
+    expect(account.body.tenants.map((m: any) => m.tenant.name).sort()).toEqual(['Second shop', 'Test Tenant']);
+
+    // The refused uid was never taken: another user creates a tenant under it.
+    expect((await createOwner(t.app, { uid: thirdUid })).tenantUid).toBe(thirdUid);
+  });
+});
+
 describe('stores (POST and GET /tenants/{t}/stores)', () => {
   let t: TestApp;
   let owner: Owner;

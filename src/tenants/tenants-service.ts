@@ -2,6 +2,7 @@ import type { AccountsService } from '../accounts/accounts-service.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { setDefaultTenantIfNone } from '../accounts/accounts-store.js';
 import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
 import type { AuthCaller } from '../crypto/auth-tokens.js';
 import { newUid } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
@@ -13,7 +14,7 @@ import { atLeast } from '../members/roles.js';
 import { insertMember } from '../members/members-store.js';
 import type { AccessGrant, SessionsService } from '../sessions/sessions-service.js';
 import type { CreateTenantInput, Tenant } from './tenants-schemas.js';
-import { findTenant, insertTenant, renameTenant } from './tenants-store.js';
+import { countOwnedTenants, findTenant, insertTenant, renameTenant } from './tenants-store.js';
 import type { TenantRow } from '../db/tables.js';
 
 export function toTenant(row: TenantRow): Tenant {
@@ -23,6 +24,7 @@ export function toTenant(row: TenantRow): Tenant {
 export class TenantsService {
   constructor(
     private readonly db: Db,
+    private readonly config: Pick<Config, 'tenants'>,
     private readonly clock: Clock,
     private readonly accounts: AccountsService,
     private readonly sessions: SessionsService,
@@ -54,7 +56,9 @@ export class TenantsService {
   /**
    * Creates a tenant whose owner is the caller, and signs the caller in to it.
    * Becomes the caller's default tenant when they have none. 409 `conflict` when
-   * the uid is taken.
+   * the uid is taken, or when the caller already owns `maxOwnedPerUser` tenants
+   * (anyone who can sign in may create tenants; this keeps one identity from
+   * creating them without end).
    */
   async create(identity: AuthCaller, input: CreateTenantInput): Promise<TenantAccountWithToken> {
     const user = await this.accounts.resolveUser(identity);
@@ -63,6 +67,10 @@ export class TenantsService {
     const member = memberFromUser(user, tenantUid, 'owner', now);
     try {
       const issued = await this.db.transaction().execute(async (tx) => {
+        const { maxOwnedPerUser } = this.config.tenants;
+        if ((await countOwnedTenants(tx, user.uid)) >= maxOwnedPerUser) {
+          throw new AppError('conflict', `A user may own at most ${maxOwnedPerUser} tenants`);
+        }
         await insertTenant(tx, { uid: tenantUid, name: input.name, created_at: now, updated_at: now });
         await insertMember(tx, member);
         await setDefaultTenantIfNone(tx, user.uid, tenantUid, now);
