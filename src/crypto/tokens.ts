@@ -34,10 +34,10 @@ const PAIRING_CODE_SALT = 'pos-accounts:pairing-code:v1';
 
 /**
  * The stored form of a device pairing code (40 bits). A fast hash would let
- * whoever reads the table try every code within the code's ten minutes; scrypt
- * makes that years of work while the code can still be looked up by its hash
- * (hence one fixed salt: the codes are random and live minutes, so there is
- * nothing to precompute for).
+ * whoever reads the table try every code within the code's ten minutes; with
+ * scrypt that takes far longer than a code lives. The salt is fixed so that a
+ * code can still be looked up by its hash; a table of all 2^40 codes under it
+ * would cost GPU-months and tens of terabytes to build.
  */
 export function hashPairingCode(code: string): Promise<string> {
   return new Promise((resolve, reject) =>
