@@ -7,9 +7,9 @@ import {
   createStaff,
   createStore,
   deviceLogin,
+  joinByInvitation,
   unique,
   type Owner,
-  type SignedUpUser,
   type Staff,
 } from './support/factories.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
@@ -36,15 +36,6 @@ const TENANT_ACCOUNT_KEYS = [
   'userCode',
   'userUid',
 ];
-
-/** `user` joins `owner`'s tenant through an invitation without e-mail; returns the TenantAccount + accessToken. */
-async function joinByInvitation(app: App, owner: Owner, user: SignedUpUser, role = 'admin') {
-  const invite = await call(app, { method: 'POST', url: `/tenants/${owner.tenantUid}/invites`, token: owner.accessToken, body: { role } });
-  if (invite.status !== 201) throw new Error(`invitation failed: ${invite.status} ${invite.text}`);
-  const accepted = await call(app, { method: 'PUT', url: '/account/invite', token: user.authToken, body: { inviteToken: invite.body.inviteToken } });
-  if (accepted.status !== 200) throw new Error(`acceptance failed: ${accepted.status} ${accepted.text}`);
-  return accepted.body as { uid: string; userUid: string; accessToken: string };
-}
 
 /** A staff member with a PIN, logged in on a device, holding an access token. */
 async function loggedInStaff(app: App, owner: Owner, deviceToken: string, fields: Record<string, unknown> = {}) {

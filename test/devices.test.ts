@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
-import { call, createOwner, createStaff, createStore, deviceLogin, unique, type Owner } from './support/factories.js';
+import {
+  accessTokenOfRole,
+  attachDeviceWith,
+  call,
+  createOwner,
+  createStaff,
+  createStore,
+  deviceLogin,
+  type Owner,
+} from './support/factories.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
 
 type Role = 'owner' | 'admin' | 'manager' | 'staff';
@@ -19,18 +28,6 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 /** XXXX-XXXX from 23456789ABCDEFGHJKLMNPQRSTUVWXYZ (no 0, 1, I, O). */
 const PAIRING_CODE = /^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/;
 
-/** Attaches a device as the owner and returns it with its token. */
-async function attach(app: App, owner: Owner, body: Record<string, unknown> = {}): Promise<{ device: Device; deviceToken: string }> {
-  const response = await call(app, {
-    method: 'POST',
-    url: `/tenants/${owner.tenantUid}/devices`,
-    token: owner.accessToken,
-    body: { name: `Till ${unique()}`, ...body },
-  });
-  if (response.status !== 201) throw new Error(`device creation failed: ${response.status} ${response.text}`);
-  return response.body;
-}
-
 /** A member of `role` (created with a user code and PIN) logged in on `deviceToken`. */
 async function loginAs(app: App, owner: Owner, deviceToken: string, role: Role, fields: Record<string, unknown> = {}) {
   const member = await createStaff(app, owner, { role, ...fields });
@@ -38,12 +35,6 @@ async function loginAs(app: App, owner: Owner, deviceToken: string, role: Role, 
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
   expect(login.body.role).toBe(role);
   return { member, accessToken: login.body.accessToken as string };
-}
-
-/** An access token of `role` obtained through a device attached for the purpose. */
-async function accessTokenOfRole(app: App, owner: Owner, role: Role): Promise<string> {
-  const { deviceToken } = await attach(app, owner);
-  return (await loginAs(app, owner, deviceToken, role)).accessToken;
 }
 
 function listDevices(app: App, tenantUid: string, token: string, query = '') {
@@ -82,7 +73,7 @@ describe('listing devices (GET /tenants/{t}/devices)', () => {
 
   it('shows managers, admins and owners the tenant’s devices as Device objects', async () => {
     const store = await createStore(t.app, owner);
-    const { device } = await attach(t.app, owner, { name: 'Counter Till', storeUid: store });
+    const { device } = await attachDeviceWith(t.app, owner, { name: 'Counter Till', storeUid: store });
     const tokens = [owner.accessToken, await accessTokenOfRole(t.app, owner, 'admin'), await accessTokenOfRole(t.app, owner, 'manager')];
     for (const token of tokens) {
       const response = await listDevices(t.app, owner.tenantUid, token, '?limit=200');
@@ -117,8 +108,8 @@ describe('listing devices (GET /tenants/{t}/devices)', () => {
   it('lists only the tenant’s own devices', async () => {
     const first = await createOwner(t.app);
     const second = await createOwner(t.app);
-    const mine = await attach(t.app, first);
-    await attach(t.app, second);
+    const mine = await attachDeviceWith(t.app, first);
+    await attachDeviceWith(t.app, second);
     const items = await allDevices(t.app, first);
     expect(items.map((d) => d.uid)).toEqual([mine.device.uid]);
   });
@@ -126,7 +117,7 @@ describe('listing devices (GET /tenants/{t}/devices)', () => {
   it('pages through 5 devices with limit 2 in three pages without duplicates or gaps', async () => {
     const fresh = await createOwner(t.app);
     const created: string[] = [];
-    for (let i = 0; i < 5; i++) created.push((await attach(t.app, fresh)).device.uid);
+    for (let i = 0; i < 5; i++) created.push((await attachDeviceWith(t.app, fresh)).device.uid);
 
     const seen: string[] = [];
     const pageSizes: number[] = [];
@@ -159,9 +150,9 @@ describe('listing devices (GET /tenants/{t}/devices)', () => {
 
   it('filters by status=active and status=revoked', async () => {
     const fresh = await createOwner(t.app);
-    const kept = await attach(t.app, fresh);
-    const alsoKept = await attach(t.app, fresh);
-    const revoked = await attach(t.app, fresh);
+    const kept = await attachDeviceWith(t.app, fresh);
+    const alsoKept = await attachDeviceWith(t.app, fresh);
+    const revoked = await attachDeviceWith(t.app, fresh);
     expect((await revokeDevice(t.app, fresh.tenantUid, revoked.device.uid, fresh.accessToken)).status).toBe(204);
 
     const active = await allDevices(t.app, fresh, '&status=active');
@@ -194,7 +185,7 @@ describe('device lastSeenAt', () => {
   afterAll(() => t.close());
 
   it('is null before the device is used and set to the time of a device login', async () => {
-    const { device, deviceToken } = await attach(t.app, owner);
+    const { device, deviceToken } = await attachDeviceWith(t.app, owner);
     expect((await listedDevice(t.app, owner, device.uid))?.lastSeenAt).toBeNull();
 
     t.clock.advance(5);
@@ -204,7 +195,7 @@ describe('device lastSeenAt', () => {
   });
 
   it('is refreshed by access token use at most once a minute, not on every request', async () => {
-    const { device, deviceToken } = await attach(t.app, owner);
+    const { device, deviceToken } = await attachDeviceWith(t.app, owner);
     const loginTime = t.clock.now().toISOString();
     const { accessToken } = await loginAs(t.app, owner, deviceToken, 'staff');
     expect((await listedDevice(t.app, owner, device.uid))?.lastSeenAt).toBe(loginTime);
@@ -229,7 +220,7 @@ describe('device lastSeenAt', () => {
   });
 
   it('is not touched by access tokens that were not issued through the device', async () => {
-    const { device, deviceToken } = await attach(t.app, owner);
+    const { device, deviceToken } = await attachDeviceWith(t.app, owner);
     const loginTime = t.clock.now().toISOString();
     await loginAs(t.app, owner, deviceToken, 'staff');
     t.clock.advance(61);
@@ -247,13 +238,13 @@ describe('changing a device (PUT /tenants/{t}/devices/{d})', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     owner = await createOwner(t.app);
-    loginDevice = (await attach(t.app, owner)).deviceToken;
+    loginDevice = (await attachDeviceWith(t.app, owner)).deviceToken;
   });
   afterAll(() => t.close());
 
   it('renames a device and keeps its store binding', async () => {
     const store = await createStore(t.app, owner);
-    const { device } = await attach(t.app, owner, { name: 'Old Name', storeUid: store });
+    const { device } = await attachDeviceWith(t.app, owner, { name: 'Old Name', storeUid: store });
     const response = await updateDevice(t.app, owner.tenantUid, device.uid, owner.accessToken, { name: 'Bar Till' });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ ...device, name: 'Bar Till' });
@@ -264,7 +255,7 @@ describe('changing a device (PUT /tenants/{t}/devices/{d})', () => {
     const storeA = await createStore(t.app, owner);
     const storeB = await createStore(t.app, owner);
     const onlyB = await createStaff(t.app, owner, { storeUids: [storeB] });
-    const { device, deviceToken } = await attach(t.app, owner);
+    const { device, deviceToken } = await attachDeviceWith(t.app, owner);
     expect((await deviceLogin(t.app, deviceToken, onlyB.userCode, onlyB.password)).status).toBe(200);
 
     const response = await updateDevice(t.app, owner.tenantUid, device.uid, owner.accessToken, { storeUid: storeA });
@@ -281,7 +272,7 @@ describe('changing a device (PUT /tenants/{t}/devices/{d})', () => {
     const storeA = await createStore(t.app, owner);
     const storeB = await createStore(t.app, owner);
     const onlyB = await createStaff(t.app, owner, { storeUids: [storeB] });
-    const { device, deviceToken } = await attach(t.app, owner, { storeUid: storeA });
+    const { device, deviceToken } = await attachDeviceWith(t.app, owner, { storeUid: storeA });
     expect((await deviceLogin(t.app, deviceToken, onlyB.userCode, onlyB.password)).status).toBe(403);
 
     const response = await updateDevice(t.app, owner.tenantUid, device.uid, owner.accessToken, { storeUid: null });
@@ -295,7 +286,7 @@ describe('changing a device (PUT /tenants/{t}/devices/{d})', () => {
     const store = await createStore(t.app, owner);
     const other = await createOwner(t.app);
     const foreign = await createStore(t.app, other);
-    const { device } = await attach(t.app, owner, { storeUid: store });
+    const { device } = await attachDeviceWith(t.app, owner, { storeUid: store });
     for (const storeUid of ['no-such-store', foreign]) {
       const response = await updateDevice(t.app, owner.tenantUid, device.uid, owner.accessToken, { storeUid, name: 'Renamed' });
       expect(response.status, storeUid).toBe(422);
@@ -306,7 +297,7 @@ describe('changing a device (PUT /tenants/{t}/devices/{d})', () => {
 
   it('lets an admin change a device', async () => {
     const adminToken = (await loginAs(t.app, owner, loginDevice, 'admin')).accessToken;
-    const { device } = await attach(t.app, owner);
+    const { device } = await attachDeviceWith(t.app, owner);
     const response = await updateDevice(t.app, owner.tenantUid, device.uid, adminToken, { name: 'Admin Named' });
     expect(response.status).toBe(200);
     expect((await listedDevice(t.app, owner, device.uid))?.name).toBe('Admin Named');
@@ -314,7 +305,7 @@ describe('changing a device (PUT /tenants/{t}/devices/{d})', () => {
 
   it('refuses managers and staff with 403 forbidden and leaves the device unchanged', async () => {
     const store = await createStore(t.app, owner);
-    const { device } = await attach(t.app, owner);
+    const { device } = await attachDeviceWith(t.app, owner);
     for (const role of ['manager', 'staff'] as const) {
       const token = (await loginAs(t.app, owner, loginDevice, role)).accessToken;
       const response = await updateDevice(t.app, owner.tenantUid, device.uid, token, { name: 'Hijacked', storeUid: store });
@@ -326,7 +317,7 @@ describe('changing a device (PUT /tenants/{t}/devices/{d})', () => {
 
   it('answers 404 not_found for an unknown device and for another tenant’s device', async () => {
     const other = await createOwner(t.app);
-    const { device: foreign } = await attach(t.app, other);
+    const { device: foreign } = await attachDeviceWith(t.app, other);
     for (const deviceUid of ['no-such-device', foreign.uid]) {
       const response = await updateDevice(t.app, owner.tenantUid, deviceUid, owner.accessToken, { name: 'Ghost' });
       expect(response.status, deviceUid).toBe(404);
@@ -336,7 +327,7 @@ describe('changing a device (PUT /tenants/{t}/devices/{d})', () => {
   });
 
   it('refuses an unknown field and an empty name with 400 validation_failed', async () => {
-    const { device } = await attach(t.app, owner);
+    const { device } = await attachDeviceWith(t.app, owner);
     for (const body of [{ name: 'X', status: 'revoked' }, { name: '' }]) {
       const response = await updateDevice(t.app, owner.tenantUid, device.uid, owner.accessToken, body);
       expect(response.status, JSON.stringify(body)).toBe(400);
@@ -354,13 +345,13 @@ describe('revoking a device (DELETE /tenants/{t}/devices/{d})', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     owner = await createOwner(t.app);
-    loginDevice = (await attach(t.app, owner)).deviceToken;
+    loginDevice = (await attachDeviceWith(t.app, owner)).deviceToken;
   });
   afterAll(() => t.close());
 
   it('answers 204 and the device token then fails POST /account with 401 invalid_token', async () => {
     const staff = await createStaff(t.app, owner);
-    const { device, deviceToken } = await attach(t.app, owner);
+    const { device, deviceToken } = await attachDeviceWith(t.app, owner);
     expect((await deviceLogin(t.app, deviceToken, staff.userCode, staff.password)).status).toBe(200);
 
     const response = await revokeDevice(t.app, owner.tenantUid, device.uid, owner.accessToken);
@@ -376,7 +367,7 @@ describe('revoking a device (DELETE /tenants/{t}/devices/{d})', () => {
 
   it('stops access tokens issued through the device on the next request, but not the member’s tokens from other devices', async () => {
     const staff = await createStaff(t.app, owner);
-    const { device, deviceToken } = await attach(t.app, owner);
+    const { device, deviceToken } = await attachDeviceWith(t.app, owner);
     const throughRevoked = await deviceLogin(t.app, deviceToken, staff.userCode, staff.password);
     const throughOther = await deviceLogin(t.app, loginDevice, staff.userCode, staff.password);
     expect(throughRevoked.status).toBe(200);
@@ -397,13 +388,13 @@ describe('revoking a device (DELETE /tenants/{t}/devices/{d})', () => {
   });
 
   it('lists the device with status revoked', async () => {
-    const { device } = await attach(t.app, owner);
+    const { device } = await attachDeviceWith(t.app, owner);
     expect((await revokeDevice(t.app, owner.tenantUid, device.uid, owner.accessToken)).status).toBe(204);
     expect(await listedDevice(t.app, owner, device.uid)).toMatchObject({ uid: device.uid, name: device.name, status: 'revoked' });
   });
 
   it('answers 204 when the device is revoked a second time and it stays revoked', async () => {
-    const { device, deviceToken } = await attach(t.app, owner);
+    const { device, deviceToken } = await attachDeviceWith(t.app, owner);
     expect((await revokeDevice(t.app, owner.tenantUid, device.uid, owner.accessToken)).status).toBe(204);
     expect((await revokeDevice(t.app, owner.tenantUid, device.uid, owner.accessToken)).status).toBe(204);
     expect((await listedDevice(t.app, owner, device.uid))?.status).toBe('revoked');
@@ -413,13 +404,13 @@ describe('revoking a device (DELETE /tenants/{t}/devices/{d})', () => {
 
   it('lets an admin revoke a device', async () => {
     const adminToken = (await loginAs(t.app, owner, loginDevice, 'admin')).accessToken;
-    const { device } = await attach(t.app, owner);
+    const { device } = await attachDeviceWith(t.app, owner);
     expect((await revokeDevice(t.app, owner.tenantUid, device.uid, adminToken)).status).toBe(204);
     expect((await listedDevice(t.app, owner, device.uid))?.status).toBe('revoked');
   });
 
   it('refuses managers and staff with 403 forbidden and the device keeps working', async () => {
-    const { device, deviceToken } = await attach(t.app, owner);
+    const { device, deviceToken } = await attachDeviceWith(t.app, owner);
     for (const role of ['manager', 'staff'] as const) {
       const token = (await loginAs(t.app, owner, loginDevice, role)).accessToken;
       const response = await revokeDevice(t.app, owner.tenantUid, device.uid, token);
@@ -433,7 +424,7 @@ describe('revoking a device (DELETE /tenants/{t}/devices/{d})', () => {
 
   it('answers 404 not_found for an unknown device and for another tenant’s device, which keeps working', async () => {
     const other = await createOwner(t.app);
-    const foreign = await attach(t.app, other);
+    const foreign = await attachDeviceWith(t.app, other);
     for (const deviceUid of ['no-such-device', foreign.device.uid]) {
       const response = await revokeDevice(t.app, owner.tenantUid, deviceUid, owner.accessToken);
       expect(response.status, deviceUid).toBe(404);
@@ -444,7 +435,7 @@ describe('revoking a device (DELETE /tenants/{t}/devices/{d})', () => {
 
   it('refuses another tenant’s access token with 403 tenant_mismatch', async () => {
     const other = await createOwner(t.app);
-    const { device } = await attach(t.app, owner);
+    const { device } = await attachDeviceWith(t.app, owner);
     const response = await revokeDevice(t.app, owner.tenantUid, device.uid, other.accessToken);
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('tenant_mismatch');
@@ -462,7 +453,7 @@ describe('pairing a device with a code (POST /tenants/{t}/device-codes, POST /de
     // Pairing attempts are limited per client address: each test pairs from an address of its own.
     t = await buildTestApp({ TRUST_PROXY: '127.0.0.1' });
     owner = await createOwner(t.app);
-    loginDevice = (await attach(t.app, owner)).deviceToken;
+    loginDevice = (await attachDeviceWith(t.app, owner)).deviceToken;
   });
   afterAll(() => t.close());
 

@@ -5,25 +5,24 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
 import {
+  acceptInvite,
+  accessTokenOfRole,
   call,
   createOwner,
   createStaff,
   createStore,
+  invite,
+  lookUpInvite,
   signUp,
   unique,
   type Owner,
   type SignedUpUser,
-  accessTokenOfRole,
 } from './support/factories.js';
 import { buildTestApp, TEST_PUBLIC_URL, type TestApp } from './support/test-app.js';
 
 // ---------------------------------------------------------------------------
 // HTTP helpers
 // ---------------------------------------------------------------------------
-
-function invite(app: App, tenantUid: string, token: string, body: Record<string, unknown>) {
-  return call(app, { method: 'POST', url: `/tenants/${tenantUid}/invites`, token, body });
-}
 
 /** Creates an invitation as the owner; fails the test when creation fails. */
 async function createInvitation(app: App, owner: Owner, body: Record<string, unknown> = { role: 'staff' }) {
@@ -42,14 +41,6 @@ function revoke(app: App, tenantUid: string, token: string, invitationUid: strin
 
 function resend(app: App, tenantUid: string, token: string, invitationUid: string, body?: Record<string, unknown>) {
   return call(app, { method: 'POST', url: `/tenants/${tenantUid}/invites/${invitationUid}/resend`, token, body });
-}
-
-function lookUp(app: App, token: string) {
-  return call(app, { method: 'GET', url: '/account/invite', headers: { 'x-invite-token': token } });
-}
-
-function accept(app: App, authToken: string, token: string) {
-  return call(app, { method: 'PUT', url: '/account/invite', token: authToken, body: { inviteToken: token } });
 }
 
 /** Every invitation of the tenant, following nextCursor, newest first. */
@@ -308,7 +299,7 @@ describe('listing invitations (GET /tenants/{t}/invites)', () => {
     const pending = await createInvitation(t.app, owner);
     const accepted = await createInvitation(t.app, owner);
     const revoked = await createInvitation(t.app, owner);
-    expect((await accept(t.app, (await signUp(t.app)).authToken, accepted.inviteToken)).status).toBe(200);
+    expect((await acceptInvite(t.app, (await signUp(t.app)).authToken, accepted.inviteToken)).status).toBe(200);
     expect((await revoke(t.app, owner.tenantUid, owner.accessToken, revoked.invitation.uid)).status).toBe(204);
 
     const all = await allInvites(t.app, owner);
@@ -367,17 +358,17 @@ describe('revoking an invitation (DELETE /tenants/{t}/invites/{i})', () => {
 
   it('answers 204, after which the token gets 410 invitation_revoked on GET and PUT /account/invite', async () => {
     const created = await createInvitation(t.app, owner, { role: 'manager' });
-    expect((await lookUp(t.app, created.inviteToken)).status).toBe(200);
+    expect((await lookUpInvite(t.app, created.inviteToken)).status).toBe(200);
 
     const response = await revoke(t.app, owner.tenantUid, owner.accessToken, created.invitation.uid);
     expect(response.status).toBe(204);
     expect(response.text).toBe('');
 
-    const looked = await lookUp(t.app, created.inviteToken);
+    const looked = await lookUpInvite(t.app, created.inviteToken);
     expect(looked.status).toBe(410);
     expect(looked.body.code).toBe('invitation_revoked');
     const user = await signUp(t.app);
-    const accepted = await accept(t.app, user.authToken, created.inviteToken);
+    const accepted = await acceptInvite(t.app, user.authToken, created.inviteToken);
     expect(accepted.status).toBe(410);
     expect(accepted.body.code).toBe('invitation_revoked');
     // The user did not become a member.
@@ -390,7 +381,7 @@ describe('revoking an invitation (DELETE /tenants/{t}/invites/{i})', () => {
   it('refuses to revoke an accepted invitation with 410 invitation_used and leaves the membership alone', async () => {
     const created = await createInvitation(t.app, owner, { role: 'staff' });
     const user = await signUp(t.app);
-    const joined = await accept(t.app, user.authToken, created.inviteToken);
+    const joined = await acceptInvite(t.app, user.authToken, created.inviteToken);
     expect(joined.status).toBe(200);
 
     const response = await revoke(t.app, owner.tenantUid, owner.accessToken, created.invitation.uid);
@@ -411,7 +402,7 @@ describe('revoking an invitation (DELETE /tenants/{t}/invites/{i})', () => {
     const response = await revoke(t.app, owner.tenantUid, owner.accessToken, theirs.invitation.uid);
     expect(response.status).toBe(404);
     expect(response.body.code).toBe('not_found');
-    expect((await lookUp(t.app, theirs.inviteToken)).status).toBe(200);
+    expect((await lookUpInvite(t.app, theirs.inviteToken)).status).toBe(200);
   });
 
   it('refuses a manager with 403 forbidden and the invitation stays pending', async () => {
@@ -420,7 +411,7 @@ describe('revoking an invitation (DELETE /tenants/{t}/invites/{i})', () => {
     const response = await revoke(t.app, owner.tenantUid, managerToken, created.invitation.uid);
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('forbidden');
-    expect((await lookUp(t.app, created.inviteToken)).body.status).toBe('pending');
+    expect((await lookUpInvite(t.app, created.inviteToken)).body.status).toBe('pending');
   });
 });
 
@@ -446,16 +437,16 @@ describe('resending an invitation (POST /tenants/{t}/invites/{i}/resend)', () =>
     expect(Date.parse(response.body.invitation.expiresAt)).toBeGreaterThan(Date.parse(created.invitation.expiresAt));
     expect(hours(Date.parse(response.body.invitation.expiresAt) - t.clock.now().getTime())).toBeCloseTo(168, 3);
 
-    const old = await lookUp(t.app, created.inviteToken);
+    const old = await lookUpInvite(t.app, created.inviteToken);
     expect(old.status).toBe(404);
     expect(old.body.code).toBe('not_found');
     const user = await signUp(t.app);
-    expect((await accept(t.app, user.authToken, created.inviteToken)).status).toBe(404);
+    expect((await acceptInvite(t.app, user.authToken, created.inviteToken)).status).toBe(404);
 
-    const fresh = await lookUp(t.app, response.body.inviteToken);
+    const fresh = await lookUpInvite(t.app, response.body.inviteToken);
     expect(fresh.status).toBe(200);
     expect(fresh.body).toMatchObject({ uid: created.invitation.uid, status: 'pending', expiresAt: response.body.invitation.expiresAt });
-    const joined = await accept(t.app, user.authToken, response.body.inviteToken);
+    const joined = await acceptInvite(t.app, user.authToken, response.body.inviteToken);
     expect(joined.status).toBe(200);
     expect(joined.body.role).toBe('manager');
   });
@@ -469,14 +460,14 @@ describe('resending an invitation (POST /tenants/{t}/invites/{i}/resend)', () =>
 
   it('renews an expired invitation, which can then be accepted', async () => {
     const created = await createExpiredInvitation(t, owner, { role: 'staff' });
-    expect((await lookUp(t.app, created.inviteToken)).body.code).toBe('invitation_expired');
+    expect((await lookUpInvite(t.app, created.inviteToken)).body.code).toBe('invitation_expired');
 
     const response = await resend(t.app, owner.tenantUid, owner.accessToken, created.invitation.uid);
     expect(response.status).toBe(200);
     expect(response.body.invitation.status).toBe('pending');
     expect(Date.parse(response.body.invitation.expiresAt)).toBeGreaterThan(t.clock.now().getTime());
     const user = await signUp(t.app);
-    const joined = await accept(t.app, user.authToken, response.body.inviteToken);
+    const joined = await acceptInvite(t.app, user.authToken, response.body.inviteToken);
     expect(joined.status).toBe(200);
     expect(joined.body.tenant.uid).toBe(owner.tenantUid);
   });
@@ -488,10 +479,10 @@ describe('resending an invitation (POST /tenants/{t}/invites/{i}/resend)', () =>
     expect(onRevoked.status).toBe(410);
     expect(onRevoked.body.code).toBe('invitation_revoked');
     expect(onRevoked.text).not.toContain('inv_');
-    expect((await lookUp(t.app, revoked.inviteToken)).body.code).toBe('invitation_revoked');
+    expect((await lookUpInvite(t.app, revoked.inviteToken)).body.code).toBe('invitation_revoked');
 
     const accepted = await createInvitation(t.app, owner);
-    expect((await accept(t.app, (await signUp(t.app)).authToken, accepted.inviteToken)).status).toBe(200);
+    expect((await acceptInvite(t.app, (await signUp(t.app)).authToken, accepted.inviteToken)).status).toBe(200);
     const onAccepted = await resend(t.app, owner.tenantUid, owner.accessToken, accepted.invitation.uid);
     expect(onAccepted.status).toBe(410);
     expect(onAccepted.body.code).toBe('invitation_used');
@@ -530,7 +521,7 @@ describe('roles, user codes and stores of invitations', () => {
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('forbidden');
     expect(response.text).not.toContain('inv_');
-    const looked = await lookUp(t.app, ownerInvitation.inviteToken);
+    const looked = await lookUpInvite(t.app, ownerInvitation.inviteToken);
     expect(looked.status).toBe(200);
     expect(looked.body.expiresAt).toBe(ownerInvitation.invitation.expiresAt);
 
@@ -543,7 +534,7 @@ describe('roles, user codes and stores of invitations', () => {
     const userCode = `code-${unique()}`;
     const created = await createInvitation(t.app, owner, { role: 'staff', userCode });
     const user = await signUp(t.app);
-    const joined = await accept(t.app, user.authToken, created.inviteToken);
+    const joined = await acceptInvite(t.app, user.authToken, created.inviteToken);
     expect(joined.status).toBe(200);
     expect(joined.body.userCode).toBe(userCode);
     const member = await call(t.app, { method: 'GET', url: `/tenants/${owner.tenantUid}/users/${joined.body.uid}`, token: owner.accessToken });
@@ -574,7 +565,7 @@ describe('roles, user codes and stores of invitations', () => {
     const third = await createStore(t.app, owner);
     const created = await createInvitation(t.app, owner, { role: 'staff', storeUids: [first, third] });
     const user = await signUp(t.app);
-    const joined = await accept(t.app, user.authToken, created.inviteToken);
+    const joined = await acceptInvite(t.app, user.authToken, created.inviteToken);
     expect(joined.status).toBe(200);
     expect([...joined.body.storeUids].sort()).toEqual([first, third].sort());
     const member = await call(t.app, { method: 'GET', url: `/tenants/${owner.tenantUid}/users/${joined.body.uid}`, token: owner.accessToken });
@@ -627,7 +618,7 @@ describe('the limit on pending invitations (INVITES_MAX_PENDING=3)', () => {
     const owner = await createOwner(t.app);
     const expired = await createExpiredInvitation(t, owner);
     const accepted = await createInvitation(t.app, owner);
-    expect((await accept(t.app, (await signUp(t.app)).authToken, accepted.inviteToken)).status).toBe(200);
+    expect((await acceptInvite(t.app, (await signUp(t.app)).authToken, accepted.inviteToken)).status).toBe(200);
     const pending = [];
     for (let i = 0; i < 3; i++) pending.push(await createInvitation(t.app, owner));
 
@@ -673,7 +664,7 @@ describe('invitation e-mail over SMTP', () => {
     expect(message.html).toContain(created.inviteToken);
 
     const invitee = await signUpVerified(t.app, mail, { email });
-    const joined = await accept(t.app, invitee.authToken, link![1]);
+    const joined = await acceptInvite(t.app, invitee.authToken, link![1]);
     expect(joined.status, joined.text).toBe(200);
     expect(joined.body).toMatchObject({ tenant: { uid: owner.tenantUid, name: 'Café Zürich' }, role: 'manager' });
   });
@@ -745,7 +736,7 @@ describe('invitation e-mail without SMTP (written to DATA_DIR/mail)', () => {
     expect(ACCEPT_LINK.exec(message!.text)?.[1]).toBe(created.inviteToken);
 
     const invitee = await signUp(t.app, { email });
-    const joined = await accept(t.app, invitee.authToken, ACCEPT_LINK.exec(message!.text)![1]);
+    const joined = await acceptInvite(t.app, invitee.authToken, ACCEPT_LINK.exec(message!.text)![1]);
     expect(joined.status).toBe(200);
   });
 
@@ -786,8 +777,8 @@ describe('invitation e-mail when the SMTP server cannot be reached', () => {
 
     const listed = (await allInvites(t.app, owner)).find((i) => i.uid === response.body.invitation.uid);
     expect(listed?.status).toBe('pending');
-    expect((await lookUp(t.app, response.body.inviteToken)).status).toBe(200);
-    const joined = await accept(t.app, firstInvitee.authToken, response.body.inviteToken);
+    expect((await lookUpInvite(t.app, response.body.inviteToken)).status).toBe(200);
+    const joined = await acceptInvite(t.app, firstInvitee.authToken, response.body.inviteToken);
     expect(joined.status).toBe(200);
     expect(joined.body.tenant.uid).toBe(owner.tenantUid);
   });
@@ -799,7 +790,7 @@ describe('invitation e-mail when the SMTP server cannot be reached', () => {
     expect(resent.status).toBe(200);
     expect(resent.body.delivery.status).toBe('failed');
     expect(resent.body.inviteToken).not.toBe(created.inviteToken);
-    const joined = await accept(t.app, secondInvitee.authToken, resent.body.inviteToken);
+    const joined = await acceptInvite(t.app, secondInvitee.authToken, resent.body.inviteToken);
     expect(joined.status).toBe(200);
   });
 });

@@ -2,33 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
 import {
+  acceptInvite,
+  accessTokenOfRole,
   call,
   createOwner,
   createStore,
+  invite,
+  lookUpInvite,
   signUp,
   unique,
   type Owner,
-  accessTokenOfRole,
 } from './support/factories.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
-
-function invite(app: App, tenantUid: string, token: string, body: Record<string, unknown>) {
-  return call(app, { method: 'POST', url: `/tenants/${tenantUid}/invites`, token, body });
-}
 
 /** Creates an invitation and returns its token; fails the test when creation fails. */
 async function inviteToken(app: App, owner: Owner, body: Record<string, unknown> = { role: 'staff' }): Promise<string> {
   const response = await invite(app, owner.tenantUid, owner.accessToken, body);
   expect(response.status).toBe(201);
   return response.body.inviteToken;
-}
-
-function lookUp(app: App, token: string) {
-  return call(app, { method: 'GET', url: '/account/invite', headers: { 'x-invite-token': token } });
-}
-
-function accept(app: App, authToken: string, token: string) {
-  return call(app, { method: 'PUT', url: '/account/invite', token: authToken, body: { inviteToken: token } });
 }
 
 /** A well-formed invite token that was never issued. */
@@ -146,7 +137,7 @@ describe('looking at an invitation (GET /account/invite)', () => {
     expect(created.status).toBe(201);
     const token = created.body.inviteToken;
 
-    const response = await lookUp(t.app, token);
+    const response = await lookUpInvite(t.app, token);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
       uid: created.body.invitation.uid,
@@ -167,7 +158,7 @@ describe('looking at an invitation (GET /account/invite)', () => {
 
   it('answers 404 not_found for a token that was never issued, and for a token of another kind', async () => {
     for (const token of [unknownInviteToken(), owner.accessToken]) {
-      const response = await lookUp(t.app, token);
+      const response = await lookUpInvite(t.app, token);
       expect(response.status).toBe(404);
       expect(response.body.code).toBe('not_found');
     }
@@ -182,8 +173,8 @@ describe('looking at an invitation (GET /account/invite)', () => {
   it('answers 410 invitation_used once the invitation has been accepted', async () => {
     const token = await inviteToken(t.app, owner);
     const user = await signUp(t.app);
-    expect((await accept(t.app, user.authToken, token)).status).toBe(200);
-    const response = await lookUp(t.app, token);
+    expect((await acceptInvite(t.app, user.authToken, token)).status).toBe(200);
+    const response = await lookUpInvite(t.app, token);
     expect(response.status).toBe(410);
     expect(response.body.code).toBe('invitation_used');
   });
@@ -204,7 +195,7 @@ describe('accepting an invitation (PUT /account/invite)', () => {
     const token = await inviteToken(t.app, owner, { role: 'manager', storeUids: [store] });
     const user = await signUp(t.app, { name: 'New Manager' });
 
-    const response = await accept(t.app, user.authToken, token);
+    const response = await acceptInvite(t.app, user.authToken, token);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
       tenant: { uid: owner.tenantUid, name: 'Joinable Tenant' },
@@ -238,7 +229,7 @@ describe('accepting an invitation (PUT /account/invite)', () => {
     const local = `ann-${unique()}`;
     const token = await inviteToken(t.app, owner, { email: `${local.replace('ann', 'Ann')}@Example.com`, role: 'staff' });
     const ann = await signUp(t.app, { email: `${local}@example.com` });
-    const response = await accept(t.app, ann.authToken, token);
+    const response = await acceptInvite(t.app, ann.authToken, token);
     expect(response.status).toBe(200);
     expect(response.body.tenant.uid).toBe(owner.tenantUid);
     expect(response.body.role).toBe('staff');
@@ -249,7 +240,7 @@ describe('accepting an invitation (PUT /account/invite)', () => {
     const token = await inviteToken(t.app, owner, { email: annEmail, role: 'staff' });
     const bob = await signUp(t.app, { email: `bob-${unique()}@example.com` });
 
-    const refused = await accept(t.app, bob.authToken, token);
+    const refused = await acceptInvite(t.app, bob.authToken, token);
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('invitation_email_mismatch');
     // Bob did not become a member.
@@ -257,19 +248,19 @@ describe('accepting an invitation (PUT /account/invite)', () => {
     expect(bobExchange.status).toBe(403);
     expect(bobExchange.body.code).toBe('not_a_member');
 
-    const stillPending = await lookUp(t.app, token);
+    const stillPending = await lookUpInvite(t.app, token);
     expect(stillPending.status).toBe(200);
     expect(stillPending.body.status).toBe('pending');
     const ann = await signUp(t.app, { email: annEmail });
-    expect((await accept(t.app, ann.authToken, token)).status).toBe(200);
+    expect((await acceptInvite(t.app, ann.authToken, token)).status).toBe(200);
   });
 
   it('lets anyone signed in use an invitation without e-mail, but only once (second user: 410 invitation_used)', async () => {
     const token = await inviteToken(t.app, owner, { role: 'staff' });
     const first = await signUp(t.app);
     const second = await signUp(t.app);
-    expect((await accept(t.app, first.authToken, token)).status).toBe(200);
-    const again = await accept(t.app, second.authToken, token);
+    expect((await acceptInvite(t.app, first.authToken, token)).status).toBe(200);
+    const again = await acceptInvite(t.app, second.authToken, token);
     expect(again.status).toBe(410);
     expect(again.body.code).toBe('invitation_used');
     const secondExchange = await call(t.app, { method: 'POST', url: `/tenants/${owner.tenantUid}/account`, token: second.authToken });
@@ -278,25 +269,25 @@ describe('accepting an invitation (PUT /account/invite)', () => {
 
   it('refuses a user who is already a member with 409 already_member and leaves the invitation pending for someone else', async () => {
     const token = await inviteToken(t.app, owner, { role: 'admin' });
-    const refused = await accept(t.app, owner.authToken, token);
+    const refused = await acceptInvite(t.app, owner.authToken, token);
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('already_member');
     // The owner keeps their role; the invitation did not demote them.
     const ownerAccount = await call(t.app, { method: 'GET', url: `/tenants/${owner.tenantUid}/account`, token: owner.accessToken });
     expect(ownerAccount.body.role).toBe('owner');
 
-    const lookup = await lookUp(t.app, token);
+    const lookup = await lookUpInvite(t.app, token);
     expect(lookup.status).toBe(200);
     expect(lookup.body.status).toBe('pending');
     const someoneElse = await signUp(t.app);
-    const accepted = await accept(t.app, someoneElse.authToken, token);
+    const accepted = await acceptInvite(t.app, someoneElse.authToken, token);
     expect(accepted.status).toBe(200);
     expect(accepted.body.role).toBe('admin');
   });
 
   it('answers 404 not_found for an invite token that was never issued', async () => {
     const user = await signUp(t.app);
-    const response = await accept(t.app, user.authToken, unknownInviteToken());
+    const response = await acceptInvite(t.app, user.authToken, unknownInviteToken());
     expect(response.status).toBe(404);
     expect(response.body.code).toBe('not_found');
   });
@@ -304,11 +295,11 @@ describe('accepting an invitation (PUT /account/invite)', () => {
   it('refuses an access token instead of an authToken with 401 invalid_token and leaves the invitation pending', async () => {
     const token = await inviteToken(t.app, owner, { role: 'staff' });
     const other = await createOwner(t.app);
-    const response = await accept(t.app, other.accessToken, token);
+    const response = await acceptInvite(t.app, other.accessToken, token);
     expect(response.status).toBe(401);
     expect(response.body.code).toBe('invalid_token');
     expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
-    expect((await lookUp(t.app, token)).body.status).toBe('pending');
+    expect((await lookUpInvite(t.app, token)).body.status).toBe('pending');
   });
 
   it('refuses a request without credentials with 401 and a bare WWW-Authenticate: Bearer', async () => {
@@ -323,7 +314,7 @@ describe('accepting an invitation (PUT /account/invite)', () => {
     const other = await createOwner(t.app);
     const token = await inviteToken(t.app, owner, { role: 'admin' });
     const user = await signUp(t.app);
-    const accepted = await accept(t.app, user.authToken, token);
+    const accepted = await acceptInvite(t.app, user.authToken, token);
     expect(accepted.status).toBe(200);
 
     const elsewhere = await call(t.app, { method: 'GET', url: `/tenants/${other.tenantUid}/account`, token: accepted.body.accessToken });
@@ -344,7 +335,7 @@ describe('accepting an invitation (PUT /account/invite)', () => {
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('validation_failed');
     }
-    expect((await lookUp(t.app, token)).body.status).toBe('pending');
+    expect((await lookUpInvite(t.app, token)).body.status).toBe('pending');
   });
 });
 
@@ -365,7 +356,7 @@ describe('concurrent acceptance of one invitation', () => {
     const users = [];
     for (let i = 0; i < 20; i++) users.push(await signUp(t.app));
 
-    const responses = await Promise.all(users.map((user) => accept(t.app, user.authToken, token)));
+    const responses = await Promise.all(users.map((user) => acceptInvite(t.app, user.authToken, token)));
 
     const winners = responses.filter((r) => r.status === 200);
     const losers = responses.filter((r) => r.status !== 200);
@@ -388,7 +379,7 @@ describe('concurrent acceptance of one invitation', () => {
 
     const winnerAccount = await call(t.app, { method: 'GET', url: '/account', token: winners[0].body.accessToken });
     expect(winnerAccount.body.tenants.map((m: { tenant: { uid: string } }) => m.tenant.uid)).toEqual([owner.tenantUid]);
-    expect((await lookUp(t.app, token)).body.code).toBe('invitation_used');
+    expect((await lookUpInvite(t.app, token)).body.code).toBe('invitation_used');
   });
 });
 
@@ -422,11 +413,11 @@ describe('invitation expiry', () => {
     const token = await inviteToken(t.app, owner, { role: 'staff', expiresInHours: 1 });
     t.clock.advance(3600 - 5);
     try {
-      const before = await lookUp(t.app, token);
+      const before = await lookUpInvite(t.app, token);
       expect(before.status).toBe(200);
       expect(before.body.status).toBe('pending');
       t.clock.advance(10);
-      const after = await lookUp(t.app, token);
+      const after = await lookUpInvite(t.app, token);
       expect(after.status).toBe(410);
       expect(after.body.code).toBe('invitation_expired');
     } finally {
@@ -436,9 +427,9 @@ describe('invitation expiry', () => {
 
   it('refuses to accept an expired invitation with 410 invitation_expired', async () => {
     const token = await expiredInvitationToken();
-    expect((await lookUp(t.app, token)).body.code).toBe('invitation_expired');
+    expect((await lookUpInvite(t.app, token)).body.code).toBe('invitation_expired');
     const user = await signUp(t.app);
-    const response = await accept(t.app, user.authToken, token);
+    const response = await acceptInvite(t.app, user.authToken, token);
     expect(response.status).toBe(410);
     expect(response.body.code).toBe('invitation_expired');
     const exchange = await call(t.app, { method: 'POST', url: `/tenants/${owner.tenantUid}/account`, token: user.authToken });
@@ -449,7 +440,7 @@ describe('invitation expiry', () => {
     const email = `late-${unique()}@example.com`;
     const token = await expiredInvitationToken({ role: 'staff', email });
     const user = await signUp(t.app, { email });
-    const response = await accept(t.app, user.authToken, token);
+    const response = await acceptInvite(t.app, user.authToken, token);
     expect(response.status).toBe(410);
     expect(response.body.code).toBe('invitation_expired');
   });

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, TEST_DIALECT } from './support/test-app.js';
+import { freePort, freshDatabase, TEST_DIALECT } from './support/test-app.js';
 
 /**
  * Two service processes on one PostgreSQL database, no load balancer, the client
@@ -137,17 +136,6 @@ interface Node {
   url: string;
   process: ChildProcess;
   exited: Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts `src/main.ts` as its own process and waits until /readyz says ready. */

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createOwner, type Owner } from './support/factories.js';
-import { buildTestApp, TEST_DIALECT, type TestApp } from './support/test-app.js';
+import { buildTestApp, freePort, TEST_DIALECT, type TestApp } from './support/test-app.js';
 
 describe('operations endpoints', () => {
   let t: TestApp;
@@ -92,17 +91,6 @@ describe.skipIf(TEST_DIALECT !== 'sqlite')('a node receiving SIGTERM', () => {
     }
   }, 60_000);
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,23 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
-import { call, createOwner, createStaff, createStore, deviceLogin, unique, type Owner } from './support/factories.js';
+import { attachDeviceWith, call, createOwner, createStaff, createStore, deviceLogin, unique, type Owner } from './support/factories.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
 
 type Role = 'owner' | 'admin' | 'manager' | 'staff';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
-/** Attaches a device as the owner and returns it with its token. */
-async function attach(app: App, owner: Owner, body: Record<string, unknown> = {}) {
-  const response = await call(app, {
-    method: 'POST',
-    url: `/tenants/${owner.tenantUid}/devices`,
-    token: owner.accessToken,
-    body: { name: `Till ${unique()}`, ...body },
-  });
-  if (response.status !== 201) throw new Error(`device creation failed: ${response.status} ${response.text}`);
-  return response.body as { device: { uid: string; storeUid: string | null }; deviceToken: string };
-}
 
 /** One unbound login device per tenant, attached on first use. */
 const loginDevices = new Map<string, string>();
@@ -26,7 +14,7 @@ const loginDevices = new Map<string, string>();
 async function accessTokenOfRole(app: App, owner: Owner, role: Role): Promise<string> {
   let deviceToken = loginDevices.get(owner.tenantUid);
   if (!deviceToken) {
-    deviceToken = (await attach(app, owner)).deviceToken;
+    deviceToken = (await attachDeviceWith(app, owner)).deviceToken;
     loginDevices.set(owner.tenantUid, deviceToken);
   }
   const member = await createStaff(app, owner, { role });
@@ -212,8 +200,8 @@ describe('deleting a store (DELETE /tenants/{t}/stores/{s})', () => {
   it('unbinds the devices bound to it and leaves devices of other stores bound', async () => {
     const doomed = await createStore(t.app, owner);
     const kept = await createStore(t.app, owner);
-    const onDoomed = await attach(t.app, owner, { storeUid: doomed });
-    const onKept = await attach(t.app, owner, { storeUid: kept });
+    const onDoomed = await attachDeviceWith(t.app, owner, { storeUid: doomed });
+    const onKept = await attachDeviceWith(t.app, owner, { storeUid: kept });
     expect((await listedDevice(t.app, owner, onDoomed.device.uid))?.storeUid).toBe(doomed);
 
     expect((await deleteStore(t.app, owner.tenantUid, doomed, owner.accessToken)).status).toBe(204);
@@ -262,7 +250,7 @@ describe('deleting a store (DELETE /tenants/{t}/stores/{s})', () => {
     expect(after.defaultStoreUid).toBeNull();
     // The member is still limited to B: a device bound to another store refuses them.
     const c = await createStore(t.app, owner);
-    const onC = await attach(t.app, owner, { storeUid: c });
+    const onC = await attachDeviceWith(t.app, owner, { storeUid: c });
     const denied = await deviceLogin(t.app, onC.deviceToken, both.userCode, both.password);
     expect(denied.status).toBe(403);
     expect(denied.body.code).toBe('store_access_denied');
@@ -273,7 +261,7 @@ describe('deleting a store (DELETE /tenants/{t}/stores/{s})', () => {
     const other = await createStore(t.app, owner);
     const stranded = await createStaff(t.app, owner, { storeUids: [only], defaultStoreUid: only });
     const defaultOnly = await createStaff(t.app, owner, { defaultStoreUid: only });
-    const bound = await attach(t.app, owner, { storeUid: only });
+    const bound = await attachDeviceWith(t.app, owner, { storeUid: only });
 
     const response = await deleteStore(t.app, owner.tenantUid, only, owner.accessToken);
     expect(response.status).toBe(409);
@@ -285,7 +273,7 @@ describe('deleting a store (DELETE /tenants/{t}/stores/{s})', () => {
     expect((await member(t.app, owner, defaultOnly.uid)).defaultStoreUid).toBe(only);
     expect((await listedDevice(t.app, owner, bound.device.uid))?.storeUid).toBe(only);
     // The member's access was not widened to all stores.
-    const onOther = await attach(t.app, owner, { storeUid: other });
+    const onOther = await attachDeviceWith(t.app, owner, { storeUid: other });
     expect((await deviceLogin(t.app, onOther.deviceToken, stranded.userCode, stranded.password)).status).toBe(403);
   });
 

@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
-import { call, createOwner, signUp, unique, type Owner, type SignedUpUser } from './support/factories.js';
+import { call, createOwner, joinByInvitation, signUp, unique } from './support/factories.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
 
 const ACCESS_TOKEN = /^acc_[A-Za-z0-9_-]{43}$/;
 
 const exchange = (app: App, tenantUid: string, authToken: string) =>
   call(app, { method: 'POST', url: `/tenants/${tenantUid}/account`, token: authToken });
-
-/** `user` joins `owner`'s tenant through an invitation without e-mail; returns the TenantAccount + accessToken. */
-async function joinByInvitation(app: App, owner: Owner, user: SignedUpUser, role = 'staff') {
-  const invite = await call(app, { method: 'POST', url: `/tenants/${owner.tenantUid}/invites`, token: owner.accessToken, body: { role } });
-  if (invite.status !== 201) throw new Error(`invitation failed: ${invite.status} ${invite.text}`);
-  const accepted = await call(app, { method: 'PUT', url: '/account/invite', token: user.authToken, body: { inviteToken: invite.body.inviteToken } });
-  if (accepted.status !== 200) throw new Error(`acceptance failed: ${accepted.status} ${accepted.text}`);
-  return accepted.body as { uid: string; userUid: string; accessToken: string };
-}
 
 describe('token exchange (POST /tenants/{tenantUid}/account)', () => {
   let t: TestApp;

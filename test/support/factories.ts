@@ -98,6 +98,18 @@ export async function attachDevice(app: App, owner: Owner, storeUid?: string): P
   return response.body.deviceToken;
 }
 
+/** Attaches a device (a till) with `body`'s fields and returns it with its token. */
+export async function attachDeviceWith(app: App, owner: Owner, body: Record<string, unknown> = {}) {
+  const response = await call(app, {
+    method: 'POST',
+    url: `/tenants/${owner.tenantUid}/devices`,
+    token: owner.accessToken,
+    body: { name: `Till ${unique()}`, ...body },
+  });
+  if (response.status !== 201) throw new Error(`device creation failed: ${response.status} ${response.text}`);
+  return response.body as { device: any; deviceToken: string };
+}
+
 export interface Staff {
   uid: string;
   userUid: string;
@@ -130,4 +142,25 @@ export async function accessTokenOfRole(app: App, owner: Owner, role: 'owner' | 
   const login = await deviceLogin(app, device, member.userCode, member.password);
   if (login.status !== 200 || login.body.role !== role) throw new Error(`login as ${role} failed: ${login.status} ${login.text}`);
   return login.body.accessToken;
+}
+
+export function invite(app: App, tenantUid: string, token: string, body: Record<string, unknown>) {
+  return call(app, { method: 'POST', url: `/tenants/${tenantUid}/invites`, token, body });
+}
+
+export function lookUpInvite(app: App, inviteToken: string) {
+  return call(app, { method: 'GET', url: '/account/invite', headers: { 'x-invite-token': inviteToken } });
+}
+
+export function acceptInvite(app: App, authToken: string, inviteToken: string) {
+  return call(app, { method: 'PUT', url: '/account/invite', token: authToken, body: { inviteToken } });
+}
+
+/** `user` joins `owner`'s tenant through an invitation without e-mail; returns the TenantAccount + accessToken. */
+export async function joinByInvitation(app: App, owner: Owner, user: SignedUpUser, role: string) {
+  const created = await invite(app, owner.tenantUid, owner.accessToken, { role });
+  if (created.status !== 201) throw new Error(`invitation failed: ${created.status} ${created.text}`);
+  const accepted = await acceptInvite(app, user.authToken, created.body.inviteToken);
+  if (accepted.status !== 200) throw new Error(`acceptance failed: ${accepted.status} ${accepted.text}`);
+  return accepted.body as { uid: string; userUid: string; accessToken: string };
 }
