@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -225,12 +225,14 @@ function acceptEmptyJsonBodies(app: App): void {
  * is valid is decided by the route's guard.)
  */
 function refuseMissingCredentialsFirst(app: App): void {
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.forwardsBody) return;
-    const security = (request.routeOptions.schema as { security?: unknown[] } | undefined)?.security;
-    if (security && security.length > 0 && !request.headers.authorization?.trim()) {
-      throw noCredentials();
-    }
+  const refuse = async (request: FastifyRequest) => {
+    if (!request.headers.authorization?.trim()) throw noCredentials();
+  };
+  // Decided once per route, not per request.
+  app.addHook('onRoute', (route) => {
+    const security = (route.schema as { security?: unknown[] } | undefined)?.security;
+    if ((route.config as { forwardsBody?: boolean } | undefined)?.forwardsBody || !security?.length) return;
+    route.onRequest = [...(route.onRequest ? [route.onRequest].flat() : []), refuse];
   });
 }
 
@@ -240,8 +242,9 @@ function refuseMissingCredentialsFirst(app: App): void {
  */
 function refuseBodiesWhereNoneIsExpected(app: App): void {
   app.addHook('preValidation', async (request) => {
-    if (request.routeOptions.config.forwardsBody) return;
-    const bodySchema = request.routeOptions.schema?.body as { required?: string[] } | undefined;
+    const { config, schema } = request.routeOptions;
+    if (config.forwardsBody) return;
+    const bodySchema = schema?.body as { required?: string[] } | undefined;
     if (bodySchema) {
       if (request.body === undefined && !bodySchema.required?.length) request.body = {};
       return;

@@ -251,7 +251,7 @@ function readTrustProxy(env: Env, name: string): false | number | string[] {
   const value = raw(env, name);
   if (value === undefined || ['false', '0', 'no', 'off'].includes(value.toLowerCase())) return false;
   if (/^\d+$/.test(value)) return readInteger(env, name, 0, 1, 10);
-  if (['true', '1', 'yes', 'on', '*'].includes(value.toLowerCase())) {
+  if (['true', 'yes', 'on', '*'].includes(value.toLowerCase())) {
     throw new ConfigError(name, 'must name the proxies (addresses or CIDRs, comma-separated) or a hop count: trusting every hop lets clients choose their own address');
   }
   return readList(env, name);

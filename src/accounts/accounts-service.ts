@@ -9,10 +9,10 @@ import { isUniqueViolation } from '../db/dialect.js';
 import type { UserRow } from '../db/tables.js';
 import type { DeviceGrant, DevicesService } from '../devices/devices-service.js';
 import { AppError } from '../errors.js';
-import type { FailureWindows } from '../limits/failure-windows.js';
+import { tooManyAttempts, type FailureWindows } from '../limits/failure-windows.js';
 import type { TenantAccountWithToken } from '../members/members-schemas.js';
 import { toTenantAccount } from '../members/members-service.js';
-import { findMemberByUser, findMemberByUserCode, listMemberStoreUids } from '../members/members-store.js';
+import { findMemberByUser, findMemberByUserCode, findMemberStoreUids } from '../members/members-store.js';
 import type { AccessGrant, SessionsService } from '../sessions/sessions-service.js';
 import type { Account, DeviceLoginInput } from './accounts-schemas.js';
 import {
@@ -126,9 +126,8 @@ export class AccountsService {
     const now = this.clock.now();
     const reserved = await reserveLoginAttempt(this.db, tenantUid, input.userCode, now, (n) => this.lockSeconds(n));
     if ('lockedUntil' in reserved) {
-      const seconds = Math.max(1, Math.ceil((Date.parse(reserved.lockedUntil) - now.getTime()) / 1000));
       await this.audit.recordFailure({ ...entry, details: { ...entry.details, code: 'too_many_attempts' } });
-      throw new AppError('too_many_attempts', `Too many failed attempts; try again in ${seconds} s`, { 'retry-after': String(seconds) });
+      throw tooManyAttempts('Too many failed attempts', Date.parse(reserved.lockedUntil), now);
     }
     const member = await findMemberByUserCode(this.db, tenantUid, input.userCode);
     const usable = member?.status === 'active' ? member : undefined;
@@ -148,7 +147,7 @@ export class AccountsService {
       throw new AppError('invalid_credentials');
     }
     const target = { type: 'member', uid: usable.uid };
-    const storeUids = (await listMemberStoreUids(this.db, tenantUid, [usable.uid])).get(usable.uid) ?? [];
+    const storeUids = await findMemberStoreUids(this.db, tenantUid, usable.uid);
     if (device.storeUid !== null && storeUids.length > 0 && !storeUids.includes(device.storeUid)) {
       await clearLoginThrottle(this.db, tenantUid, input.userCode);
       await this.audit.recordFailure({ ...entry, target, details: { ...entry.details, code: 'store_access_denied', storeUid: device.storeUid } });
@@ -186,7 +185,7 @@ export class AccountsService {
       await this.audit.recordFailure({ ...entry, target, details: { code: 'account_disabled', issuer: caller.issuer } });
       throw new AppError('account_disabled');
     }
-    const storeUids = (await listMemberStoreUids(this.db, tenantUid, [member.uid])).get(member.uid) ?? [];
+    const storeUids = await findMemberStoreUids(this.db, tenantUid, member.uid);
     const issued = await this.db.transaction().execute(async (tx) => {
       await this.audit.record(tx, { ...entry, target, details: { issuer: caller.issuer } });
       return this.sessions.issue(tx, { tenantUid, memberUid: member.uid, userUid: user.uid });

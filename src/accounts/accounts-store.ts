@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { isoAfter } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { isPostgres } from '../db/dialect.js';
 import { preparedQuery } from '../db/prepared.js';
@@ -142,7 +143,7 @@ export async function reserveLoginAttempt(
   const at = now.toISOString();
   const lockedUntil = (attempt: number) => {
     const seconds = lockSeconds(attempt);
-    return seconds > 0 ? new Date(now.getTime() + seconds * 1000).toISOString() : null;
+    return seconds > 0 ? isoAfter(now, seconds) : null;
   };
   for (let round = 0; round < 50; round++) {
     const row = await findLoginThrottle(db, tenantUid, userCode);

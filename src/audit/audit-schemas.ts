@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Nullable, Strict, Timestamp, Uid } from '../http/schemas.js';
+import { ListQuery, Nullable, Strict, Timestamp, Uid } from '../http/schemas.js';
 
 export const AuditEventSchema = Type.Object(
   {
@@ -18,8 +18,7 @@ export const AuditEventSchema = Type.Object(
 export type AuditEvent = Static<typeof AuditEventSchema>;
 
 export const AuditQuery = Strict({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  ...ListQuery.properties,
   action: Type.Optional(Type.String({ pattern: '^[a-z_.]+$', maxLength: 64, description: 'Exact action, or a prefix ending in "." (e.g. "member.")' })),
   actor: Type.Optional(Uid),
   from: Type.Optional(Timestamp),

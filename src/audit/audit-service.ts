@@ -56,7 +56,7 @@ export class AuditService {
       return await work();
     } catch (error) {
       if (error instanceof AppError && error.status < 500) {
-        await insertAuditEvent(this.db, this.toRow({ ...entry, details: { ...entry.details, code: error.code } }, 'failure'));
+        await this.recordFailure({ ...entry, details: { ...entry.details, code: error.code } });
       }
       throw error;
     }

@@ -12,7 +12,7 @@ import type { JSONWebKeySet } from 'jose';
 import type { Config } from '../config.js';
 import type { PasswordHasher } from '../crypto/passwords.js';
 import { AppError } from '../errors.js';
-import type { Mailer, MailMessage } from '../mail/mailer.js';
+import { escapeHtml, type Mailer, type MailMessage } from '../mail/mailer.js';
 
 /** How long the built-in auth service's JWTs live. */
 const AUTH_TOKEN_LIFETIME = '15m';
@@ -173,5 +173,5 @@ function loadOrCreateSecret(dataDir: string): string {
 }
 
 function accountMail(to: string, subject: string, line: string, url: string): MailMessage {
-  return { to, subject, text: `${line}\n\n${url}\n`, html: `<p>${line}</p>\n<p><a href="${url.replace(/"/g, '&quot;')}">${url.replace(/</g, '&lt;')}</a></p>\n` };
+  return { to, subject, text: `${line}\n\n${url}\n`, html: `<p>${escapeHtml(line)}</p>\n<p><a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>\n` };
 }

@@ -45,20 +45,15 @@ export class PasswordHasher {
    * cost, so the answer takes about as long either way, and returns false.
    */
   async verify(storedHash: string | null | undefined, password: string, share = ''): Promise<boolean> {
-    if (!storedHash) {
-      this.#dummyHash ??= hash('dummy password for timing equalisation', ARGON2_OPTIONS);
-      const dummy = await this.#dummyHash;
-      await this.bounded(() => verify(dummy, password), share).catch((error: unknown) => {
-        if (error instanceof AppError) throw error;
-      });
-      return false;
-    }
+    const target = storedHash || (await (this.#dummyHash ??= hash('dummy password for timing equalisation', ARGON2_OPTIONS)));
+    let ok: boolean;
     try {
-      return await this.bounded(() => verify(storedHash, password), share);
+      ok = await this.bounded(() => verify(target, password), share);
     } catch (error) {
       if (error instanceof AppError) throw error;
-      return false;
+      return false; // not a hash argon2 can read
     }
+    return Boolean(storedHash) && ok;
   }
 
   /**

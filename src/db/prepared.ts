@@ -15,9 +15,12 @@ type Slot = number | { value: unknown };
  * compared value (`where(col, '=', arg)`), never in a list or as an identifier.
  */
 export function preparedQuery<Args extends unknown[], Row>(build: (db: Db, ...args: Args) => Compilable<Row>) {
-  const compiled = new WeakMap<Db, { sql: string; slots: Slot[] }>();
+  // Keyed by the database's adapter, which its transactions share: a query run
+  // inside a transaction is compiled once too.
+  const compiled = new WeakMap<object, { sql: string; slots: Slot[] }>();
   return async (db: Db, ...args: Args): Promise<Row[]> => {
-    let query = compiled.get(db);
+    const key = db.getExecutor().adapter;
+    let query = compiled.get(key);
     if (!query) {
       const markers = args.map((_, i) => `${MARKER}${i}`) as Args;
       const { sql, parameters } = build(db, ...markers).compile();
@@ -26,7 +29,7 @@ export function preparedQuery<Args extends unknown[], Row>(build: (db: Db, ...ar
         throw new Error(`prepared query uses its arguments other than once each: ${sql}`);
       }
       query = { sql, slots };
-      compiled.set(db, query);
+      compiled.set(key, query);
     }
     const parameters = query.slots.map((s) => (typeof s === 'number' ? args[s] : s.value));
     const result = await db.executeQuery<Row>(CompiledQuery.raw(query.sql, parameters));

@@ -7,7 +7,7 @@ export async function insertDevice(db: Db, row: DeviceRow): Promise<void> {
 }
 
 const selectActiveDeviceByTokenHash = preparedQuery((db: Db, tokenHash: string) =>
-  db.selectFrom('devices').select(['tenant_uid', 'uid', 'store_uid', 'last_seen_at']).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null),
+  db.selectFrom('devices').select(['tenant_uid', 'uid', 'store_uid']).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null),
 );
 
 /** An active device by the hash of its token, in any tenant (the token names the tenant). */

@@ -1,4 +1,4 @@
-import type { MailMessage } from '../mail/mailer.js';
+import { escapeHtml, type MailMessage } from '../mail/mailer.js';
 
 interface InvitationMailData {
   to: string;
@@ -40,7 +40,6 @@ const TEMPLATES: Record<string, Template> = {
 };
 
 /** Languages an invitation e-mail can be written in. */
-export const INVITATION_LANGUAGES = Object.keys(TEMPLATES);
 
 export function invitationMail(languageCode: string | null, data: InvitationMailData): MailMessage {
   const { subject, lines, button } = (TEMPLATES[languageCode ?? 'en'] ?? TEMPLATES.en)(data);
@@ -49,8 +48,4 @@ export function invitationMail(languageCode: string | null, data: InvitationMail
     lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n') +
     `\n<p><a href="${escapeHtml(data.acceptUrl)}">${escapeHtml(button)}</a></p>\n`;
   return { to: data.to, subject, text, html };
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Email, LanguageCode, Nullable, RoleSchema, Strict, Timestamp, Uid } from '../http/schemas.js';
+import { Email, LanguageCode, ListQuery, Nullable, RoleSchema, Strict, Timestamp, Uid } from '../http/schemas.js';
 import { UserCode } from '../members/members-schemas.js';
 
 export const InvitationStatusSchema = Type.Enum(['pending', 'accepted', 'revoked', 'expired']);
@@ -54,8 +54,7 @@ export const ResendInvitationBody = Strict({
 });
 
 export const InvitationListQuery = Strict({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  ...ListQuery.properties,
   status: Type.Optional(InvitationStatusSchema),
 });
 export type InvitationListQueryType = Static<typeof InvitationListQuery>;

@@ -25,8 +25,7 @@ export class FailureWindows {
     const now = this.clock.now();
     const row = await findFailureWindow(this.db, key);
     if (!row || row.failures < limit.maxFailures || row.window_started_at < isoAfter(now, -limit.windowSeconds)) return;
-    const retry = Math.max(1, Math.ceil((Date.parse(row.window_started_at) + limit.windowSeconds * 1000 - now.getTime()) / 1000));
-    throw new AppError('too_many_attempts', `${message}; try again in ${retry} s`, { 'retry-after': String(retry) });
+    throw tooManyAttempts(message, Date.parse(row.window_started_at) + limit.windowSeconds * 1000, now);
   }
 
   async count(key: string, limit: FailureLimit): Promise<void> {
@@ -38,4 +37,10 @@ export class FailureWindows {
   async purge(): Promise<void> {
     await purgeFailureWindows(this.db, isoAfter(this.clock.now(), -86400));
   }
+}
+
+/** 429 `too_many_attempts` until `untilMs`, with Retry-After in whole seconds (at least 1). */
+export function tooManyAttempts(message: string, untilMs: number, now: Date): AppError {
+  const retry = Math.max(1, Math.ceil((untilMs - now.getTime()) / 1000));
+  return new AppError('too_many_attempts', `${message}; try again in ${retry} s`, { 'retry-after': String(retry) });
 }

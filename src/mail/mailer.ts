@@ -59,3 +59,8 @@ export function createMailer(config: Pick<Config, 'mail' | 'dataDir'>, log: Fast
     },
   };
 }
+
+/** Text made safe to put into an e-mail's HTML, as element content or an attribute value. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Email, LanguageCode, Name, Nullable, RoleSchema, Strict, Timestamp, Uid, UID_PATTERN } from '../http/schemas.js';
+import { Email, LanguageCode, ListQuery, Name, Nullable, RoleSchema, Strict, Timestamp, Uid, UID_PATTERN } from '../http/schemas.js';
 
 export const MemberStatusSchema = Type.Enum(['active', 'disabled']);
 
@@ -78,8 +78,7 @@ export type UpdateMemberInput = Static<typeof UpdateMemberBody>;
 export const MemberParams = Strict({ tenantUid: Uid, memberUid: Uid });
 
 export const MemberListQuery = Strict({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  ...ListQuery.properties,
   role: Type.Optional(RoleSchema),
   status: Type.Optional(MemberStatusSchema),
   storeUid: Type.Optional(Uid),

@@ -19,6 +19,7 @@ import {
   findMember,
   insertMember,
   listMembers,
+  findMemberStoreUids,
   listMemberStoreUids,
   lockTenant,
   setMemberStores,
@@ -93,7 +94,7 @@ export function userCodeConflict(error: unknown): never {
  * never to all (`[]`): 403 `forbidden` otherwise.
  */
 export async function requireAssignableStores(db: Db, grant: AccessGrant, storeUids: readonly string[]): Promise<void> {
-  const own = (await listMemberStoreUids(db, grant.tenantUid, [grant.memberUid])).get(grant.memberUid) ?? [];
+  const own = await findMemberStoreUids(db, grant.tenantUid, grant.memberUid);
   if (own.length === 0) return;
   if (storeUids.length === 0 || storeUids.some((uid) => !own.includes(uid))) {
     throw new AppError('forbidden', `You may give access only to your own stores: ${own.join(', ')}`);
@@ -160,11 +161,10 @@ export class MembersService {
   ) {}
 
   /** A membership as a TenantAccount; 404 when there is none. */
-  async get(tenantUid: string, memberUid: string, db: Db = this.db): Promise<TenantAccount> {
-    const row = await findMember(db, tenantUid, memberUid);
+  async get(tenantUid: string, memberUid: string): Promise<TenantAccount> {
+    const row = await findMember(this.db, tenantUid, memberUid);
     if (!row) throw new AppError('not_found', 'No such member in this tenant');
-    const stores = await listMemberStoreUids(db, tenantUid, [memberUid]);
-    return toTenantAccount(row, stores.get(memberUid) ?? []);
+    return toTenantAccount(row, await findMemberStoreUids(this.db, tenantUid, memberUid));
   }
 
   /** Managers and above read any member of their tenant. */
@@ -282,7 +282,7 @@ export class MembersService {
           throw new AppError('last_owner');
         }
 
-        let storeUids = (await listMemberStoreUids(tx, tenantUid, [memberUid])).get(memberUid) ?? [];
+        let storeUids = await findMemberStoreUids(tx, tenantUid, memberUid);
         let storesNarrowed = false;
         if (input.storeUids !== undefined) {
           await requireStores(tx, tenantUid, input.storeUids);
@@ -397,7 +397,7 @@ export class MembersService {
   /** 422 `unknown_store` unless the store is the tenant's and the member may use it. */
   private async requireUsableStore(db: Db, tenantUid: string, memberUid: string, storeUid: string): Promise<void> {
     await requireStores(db, tenantUid, [storeUid]);
-    const allowed = (await listMemberStoreUids(db, tenantUid, [memberUid])).get(memberUid) ?? [];
+    const allowed = await findMemberStoreUids(db, tenantUid, memberUid);
     if (allowed.length > 0 && !allowed.includes(storeUid)) {
       throw new AppError('unknown_store', `The member may not use the store ${storeUid}`);
     }

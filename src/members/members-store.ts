@@ -39,14 +39,15 @@ const selectStoreUidsOfMember = preparedQuery((db: Db, tenantUid: string, member
   db.selectFrom('member_stores').select('store_uid').where('tenant_uid', '=', tenantUid).where('member_uid', '=', memberUid).orderBy('store_uid'),
 );
 
-/** Store uids of each given member of a tenant ([] means all stores). */
+/** The store uids a member of a tenant may use, sorted ([] means all stores). Prepared: every login runs it. */
+export async function findMemberStoreUids(db: Db, tenantUid: string, memberUid: string): Promise<string[]> {
+  return (await selectStoreUidsOfMember(db, tenantUid, memberUid)).map((r) => r.store_uid);
+}
+
+/** Store uids of each given member of a tenant ([] means all stores), for a page of members. */
 export async function listMemberStoreUids(db: Db, tenantUid: string, memberUids: string[]): Promise<Map<string, string[]>> {
   const result = new Map<string, string[]>(memberUids.map((uid) => [uid, []]));
   if (memberUids.length === 0) return result;
-  if (memberUids.length === 1) {
-    const rows = await selectStoreUidsOfMember(db, tenantUid, memberUids[0]);
-    return result.set(memberUids[0], rows.map((r) => r.store_uid));
-  }
   const rows = await db
     .selectFrom('member_stores')
     .select(['member_uid', 'store_uid'])

@@ -9,9 +9,7 @@ import {
   findActiveAccessToken,
   insertAccessToken,
   revokeAccessToken,
-  revokeDeviceAccessTokens,
-  revokeMemberAccessTokens,
-  revokeMemberDeviceAccessTokens,
+  revokeAccessTokens,
 } from './sessions-store.js';
 
 /** A device's lastSeenAt is refreshed at most this often, not on every request. */
@@ -104,16 +102,16 @@ export class SessionsService {
 
   /** Revokes every access token issued through a device. */
   async revokeDeviceTokens(tx: Db, tenantUid: string, deviceUid: string): Promise<void> {
-    await revokeDeviceAccessTokens(tx, tenantUid, deviceUid, this.clock.now().toISOString());
+    await revokeAccessTokens(tx, tenantUid, { deviceUid }, this.clock.now().toISOString());
   }
 
   /** Revokes the member's tokens issued through devices (their store access narrowed). */
   async revokeMemberDeviceTokens(tx: Db, tenantUid: string, memberUid: string): Promise<void> {
-    await revokeMemberDeviceAccessTokens(tx, tenantUid, memberUid, this.clock.now().toISOString());
+    await revokeAccessTokens(tx, tenantUid, { memberUid, throughDevices: true }, this.clock.now().toISOString());
   }
 
   /** Revokes a member's tokens, but the one in `keep`. */
   async revokeMemberTokens(tx: Db, tenantUid: string, memberUid: string, keep?: AccessGrant): Promise<void> {
-    await revokeMemberAccessTokens(tx, tenantUid, memberUid, this.clock.now().toISOString(), keep?.tokenHash);
+    await revokeAccessTokens(tx, tenantUid, { memberUid, keepHash: keep?.tokenHash }, this.clock.now().toISOString());
   }
 }

@@ -44,44 +44,24 @@ export async function revokeAccessToken(db: Db, tokenHash: string, now: string):
   await db.updateTable('access_tokens').set({ revoked_at: now }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).execute();
 }
 
-/** Revokes every token issued through a device. */
-export async function revokeDeviceAccessTokens(db: Db, tenantUid: string, deviceUid: string, now: string): Promise<void> {
-  await db
-    .updateTable('access_tokens')
-    .set({ revoked_at: now })
-    .where('tenant_uid', '=', tenantUid)
-    .where('device_uid', '=', deviceUid)
-    .where('revoked_at', 'is', null)
-    .execute();
+/** Which of a tenant's live access tokens to revoke. */
+export interface TokenSelection {
+  /** Tokens issued through this device. */
+  deviceUid?: string;
+  /** Tokens of this member… */
+  memberUid?: string;
+  /** …only those issued through a device. */
+  throughDevices?: boolean;
+  /** Every selected token but this one. */
+  keepHash?: string;
 }
 
-/** Revokes the member's tokens that were issued through a device. */
-export async function revokeMemberDeviceAccessTokens(db: Db, tenantUid: string, memberUid: string, now: string): Promise<void> {
-  await db
-    .updateTable('access_tokens')
-    .set({ revoked_at: now })
-    .where('tenant_uid', '=', tenantUid)
-    .where('member_uid', '=', memberUid)
-    .where('device_uid', 'is not', null)
-    .where('revoked_at', 'is', null)
-    .execute();
-}
-
-/** Revokes every token of a member, except `keepHash` when given. */
-export async function revokeMemberAccessTokens(
-  db: Db,
-  tenantUid: string,
-  memberUid: string,
-  now: string,
-  keepHash?: string,
-): Promise<void> {
-  let query = db
-    .updateTable('access_tokens')
-    .set({ revoked_at: now })
-    .where('tenant_uid', '=', tenantUid)
-    .where('member_uid', '=', memberUid)
-    .where('revoked_at', 'is', null);
-  if (keepHash) query = query.where('token_hash', '!=', keepHash);
+export async function revokeAccessTokens(db: Db, tenantUid: string, selection: TokenSelection, now: string): Promise<void> {
+  let query = db.updateTable('access_tokens').set({ revoked_at: now }).where('tenant_uid', '=', tenantUid).where('revoked_at', 'is', null);
+  if (selection.deviceUid !== undefined) query = query.where('device_uid', '=', selection.deviceUid);
+  if (selection.memberUid !== undefined) query = query.where('member_uid', '=', selection.memberUid);
+  if (selection.throughDevices) query = query.where('device_uid', 'is not', null);
+  if (selection.keepHash !== undefined) query = query.where('token_hash', '!=', selection.keepHash);
   await query.execute();
 }
 
