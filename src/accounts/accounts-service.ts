@@ -92,11 +92,13 @@ export class AccountsService {
 
   /** Sets the default tenant: 422 `unknown_tenant` unless the user is an active member of it. */
   async setDefaultTenant(grant: AccessGrant, tenantUid: string): Promise<Account> {
-    const member = await findMemberByUser(this.db, tenantUid, grant.userUid);
-    if (!member || member.status !== 'active') {
-      throw new AppError('unknown_tenant', 'The user is not an active member of that tenant');
-    }
-    await setDefaultTenant(this.db, grant.userUid, tenantUid, this.clock.now().toISOString());
+    await this.db.transaction().execute(async (tx) => {
+      const member = await findMemberByUser(tx, tenantUid, grant.userUid);
+      if (!member || member.status !== 'active') {
+        throw new AppError('unknown_tenant', 'The user is not an active member of that tenant');
+      }
+      await setDefaultTenant(tx, grant.userUid, tenantUid, this.clock.now().toISOString());
+    });
     return this.getAccount(grant.userUid);
   }
 

@@ -342,10 +342,10 @@ export class MembersService {
     const entry = { tenantUid, action: 'member.unlocked', actor: memberActor(grant), origin: grant.origin, target: { type: 'member', uid: memberUid } };
     return this.audit.refusals(entry, async () => {
       this.requireManager(grant);
-      const member = await findMember(this.db, tenantUid, memberUid);
-      if (!member) throw new AppError('not_found', 'No such member in this tenant');
-      this.requireCanManage(grant, member.role as Role);
       await this.db.transaction().execute(async (tx) => {
+        const member = await findMember(tx, tenantUid, memberUid);
+        if (!member) throw new AppError('not_found', 'No such member in this tenant');
+        this.requireCanManage(grant, member.role as Role);
         if (member.user_code !== null) await clearLoginThrottle(tx, tenantUid, member.user_code);
         await this.audit.record(tx, entry);
       });
