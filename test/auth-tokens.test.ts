@@ -198,6 +198,26 @@ describe('access token expiry', () => {
   });
 });
 
+describe('access token lifetime set by ACCESS_TOKEN_TTL', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await buildTestApp({ ACCESS_TOKEN_TTL: '15m' });
+  });
+  afterAll(() => t.close());
+
+  it('issues tokens that expire after 15 minutes and are refused from then on', async () => {
+    const owner = await createOwner(t.app);
+    const issued = await call(t.app, { method: 'POST', url: `/tenants/${owner.tenantUid}/account`, token: owner.authToken });
+    expect(issued.status).toBe(200);
+    expect(Date.parse(issued.body.expiresAt) - t.clock.now().getTime()).toBe(900_000);
+    t.clock.advance(890);
+    expect((await call(t.app, { method: 'GET', url: '/account', token: issued.body.accessToken })).status).toBe(200);
+    t.clock.advance(11);
+    expectInvalidToken(await call(t.app, { method: 'GET', url: '/account', token: issued.body.accessToken }));
+  });
+});
+
 describe('authTokens of an external OIDC issuer', () => {
   const ISSUER = 'https://issuer.test/';
   const AUDIENCE = 'pos-api';
@@ -395,6 +415,30 @@ describe('authTokens of an external OIDC issuer', () => {
   it('refuses an external token on routes that take access tokens', async () => {
     const response = await call(t.app, { method: 'GET', url: '/account', token: await mint() });
     expectInvalidToken(response);
+  });
+
+  it('accepts an invitation bound to the e-mail only while the token does not mark it unverified', async () => {
+    const owner = await createOwner(t.app);
+    const inviteFor = async (email: string) => {
+      const response = await call(t.app, { method: 'POST', url: `/tenants/${owner.tenantUid}/invites`, token: owner.accessToken, body: { email, role: 'staff' } });
+      expect(response.status).toBe(201);
+      return response.body.inviteToken as string;
+    };
+    const acceptWith = (authToken: string, inviteToken: string) =>
+      call(t.app, { method: 'PUT', url: '/account/invite', token: authToken, body: { inviteToken } });
+
+    for (const unverified of [false, 'false']) {
+      const email = `unverified-${unique()}@example.com`;
+      const inviteToken = await inviteFor(email);
+      const refused = await acceptWith(await mint({ claims: { email, email_verified: unverified } }), inviteToken);
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('invitation_email_mismatch');
+      // Still pending: the same person with a verified address may accept it.
+      const accepted = await acceptWith(await mint({ claims: { email, email_verified: true } }), inviteToken);
+      expect(accepted.status).toBe(200);
+    }
+    const withoutClaim = `no-claim-${unique()}@example.com`;
+    expect((await acceptWith(await mint({ claims: { email: withoutClaim } }), await inviteFor(withoutClaim))).status).toBe(200);
   });
 
   it('fetched the keys from the configured JWKS', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachDevice, call, createOwner, createStaff, createStore, deviceLogin, type Owner } from './support/factories.js';
+import { attachDevice, call, createOwner, createStaff, createStore, deviceLogin, unique, type Owner } from './support/factories.js';
 import { buildTestApp, type TestApp } from './support/test-app.js';
 
 describe('device login (POST /account)', () => {
@@ -116,6 +116,17 @@ describe('device login lockout', () => {
     expect(locked.body.code).toBe('too_many_attempts');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(30);
+  });
+
+  it('counts failures per user code within one tenant: the same code in another tenant still logs in', async () => {
+    const userCode = `c${unique()}`;
+    const here = await createStaff(t.app, owner, { userCode });
+    const otherOwner = await createOwner(t.app);
+    const elsewhere = await createStaff(t.app, otherOwner, { userCode });
+    const otherDevice = await attachDevice(t.app, otherOwner);
+    await failTimes(here.userCode, 5);
+    expect((await deviceLogin(t.app, deviceToken, userCode, here.password)).status).toBe(429);
+    expect((await deviceLogin(t.app, otherDevice, userCode, elsewhere.password)).status).toBe(200);
   });
 
   it('unlocks when the window has passed, and a success resets the count', async () => {

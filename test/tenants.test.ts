@@ -566,6 +566,17 @@ describe('members (POST /tenants/{t}/users)', () => {
     expect(response.body.code).toBe('tenant_mismatch');
   });
 
+  it('refuses a password of 5 or of 129 characters with 400 validation_failed and creates no member', async () => {
+    for (const password of ['abc12', 'p'.repeat(129)]) {
+      const userCode = `c${unique()}`;
+      const response = await createMember(owner.tenantUid, owner.accessToken, { role: 'staff', userCode, password });
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('validation_failed');
+      // The user code stays free: nothing was written.
+      expect((await createMember(owner.tenantUid, owner.accessToken, { role: 'staff', userCode, password: 'abc123' })).status).toBe(201);
+    }
+  });
+
   it('refuses an unknown field with 400 validation_failed', async () => {
     const response = await createMember(owner.tenantUid, owner.accessToken, { role: 'staff', userCode: `x${unique()}`, password: '482913', isAdmin: true });
     expect(response.status).toBe(400);
